@@ -1,0 +1,260 @@
+//! The provider catalog: what stauth knows about each OpenID Connect provider
+//! that Streamlit users pick, and the ones that can never work with `st.login`.
+//!
+//! The data lives in `presets.rs` (one table); this module holds the types and
+//! the look-ups every command shares.
+
+mod presets;
+
+pub use presets::{PRESETS, REFUSALS};
+
+/// One value the user supplies to build a preset's discovery URL
+/// (e.g. the Microsoft tenant). `id` is also the `stauth init` flag name
+/// (`--tenant`) and the `{placeholder}` in [`Preset::discovery_url`].
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct InputSpec {
+    pub id: &'static str,
+    /// A short prompt / help line, e.g. "Directory (tenant) ID or verified domain".
+    pub help: &'static str,
+    /// An example value shown in prompts and docs.
+    pub example: &'static str,
+    /// Whether the value is a host name (optionally with port and path prefix):
+    /// such inputs accept a pasted `https://` URL and are normalised.
+    pub is_host: bool,
+    /// Optional inputs may be left out; the preset then uses `default`.
+    pub default: Option<&'static str>,
+}
+
+/// A usable provider preset.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Preset {
+    /// The preset name used on the command line (`--provider auth0`).
+    pub name: &'static str,
+    /// Human title ("Microsoft Entra ID (single tenant)").
+    pub title: &'static str,
+    /// One line for the `stauth providers` table.
+    pub summary: &'static str,
+    /// Values the user supplies; each `{id}` in `discovery_url` is one of them.
+    pub inputs: &'static [InputSpec],
+    /// Discovery URL template for `server_metadata_url`.
+    pub discovery_url: &'static str,
+    /// What the issuer looks like, and any quirk about it.
+    pub issuer_note: &'static str,
+    /// True when the discovery `issuer` legitimately differs from the
+    /// discovery URL's base (so stauth does not warn about it).
+    pub issuer_differs_from_url: bool,
+    /// Which kind of application/client to create in the provider console.
+    pub app_type: &'static str,
+    /// Where in the console the redirect URI (callback URL) is registered.
+    pub register_redirect: &'static str,
+    /// Where the post-logout redirect URI is registered (None: provider has no
+    /// RP-initiated logout, so there is nothing to register).
+    pub register_logout: Option<&'static str>,
+    /// Quirks a user must know, one sentence each.
+    pub quirks: &'static [&'static str],
+    /// Warnings `stauth init` prints for this preset, one sentence each.
+    pub init_warnings: &'static [&'static str],
+    /// `client_kwargs` the preset sets (key, TOML string value).
+    pub client_kwargs: &'static [(&'static str, &'static str)],
+    /// The ID token claim that holds groups or roles, if the provider has one.
+    pub groups_claim: Option<&'static str>,
+    /// Whether the ID token carries a `picture` claim (None: unknown/depends).
+    pub has_picture: Option<bool>,
+}
+
+/// A provider that cannot work with `st.login`, with the reason and a way out.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Refusal {
+    /// Names (and aliases) the user may type, lowercase.
+    pub names: &'static [&'static str],
+    pub title: &'static str,
+    pub reason: &'static str,
+    pub way_out: &'static str,
+}
+
+/// Find a usable preset by name (case-insensitive).
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
+/// Find a refusal by any of its names (case-insensitive).
+pub fn refusal(name: &str) -> Option<&'static Refusal> {
+    REFUSALS
+        .iter()
+        .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
+}
+
+/// Preset inputs whose values make the preset unusable, e.g. Microsoft with
+/// tenant `common`: (preset name, input id, value, refusal name).
+pub const REFUSED_INPUTS: &[(&str, &str, &str, &str)] = &[
+    ("microsoft", "tenant", "common", "microsoft-common"),
+    (
+        "microsoft",
+        "tenant",
+        "organizations",
+        "microsoft-organizations",
+    ),
+];
+
+/// The refusal that applies to a preset given the user's inputs, if any.
+pub fn refusal_for_inputs<'a>(
+    preset: &Preset,
+    value_of: impl Fn(&str) -> Option<&'a str>,
+) -> Option<&'static Refusal> {
+    REFUSED_INPUTS
+        .iter()
+        .find(|(p, input, value, _)| {
+            *p == preset.name && value_of(input).is_some_and(|v| v.eq_ignore_ascii_case(value))
+        })
+        .and_then(|(_, _, _, refusal_name)| refusal(refusal_name))
+}
+
+/// Builds a preset's discovery URL from the user's inputs. Host-like inputs
+/// accept a pasted URL; plain http is accepted only for loopback hosts.
+/// Returns the ids of missing inputs, or the first invalid value.
+pub fn discovery_url(
+    preset: &Preset,
+    value_of: impl Fn(&str) -> Option<String>,
+) -> Result<String, InputProblem> {
+    let missing: Vec<&'static str> = preset
+        .inputs
+        .iter()
+        .filter(|i| i.default.is_none() && value_of(i.id).is_none_or(|v| v.trim().is_empty()))
+        .map(|i| i.id)
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputProblem::Missing(missing));
+    }
+    let mut url = preset.discovery_url.to_string();
+    let mut plain_http = false;
+    for input in preset.inputs {
+        let raw = value_of(input.id)
+            .filter(|v| !v.trim().is_empty())
+            .or(input.default.map(str::to_string))
+            .unwrap_or_default();
+        let (value, http) = normalise_input(input, raw.trim())?;
+        plain_http |= http;
+        url = url.replace(&format!("{{{}}}", input.id), &value);
+    }
+    if plain_http {
+        url = url.replacen("https://", "http://", 1);
+    }
+    let parsed = url::Url::parse(&url).map_err(|e| InputProblem::Invalid {
+        id: "metadata-url",
+        value: url.clone(),
+        reason: e.to_string(),
+    })?;
+    if let Some(reason) = crate::oidc::url_policy::provider_url_problem(&parsed) {
+        return Err(InputProblem::Invalid {
+            id: "metadata-url",
+            value: url,
+            reason,
+        });
+    }
+    Ok(url)
+}
+
+/// Why a preset's inputs cannot build a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputProblem {
+    Missing(Vec<&'static str>),
+    Invalid {
+        id: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+fn normalise_input(input: &InputSpec, raw: &str) -> Result<(String, bool), InputProblem> {
+    let invalid = |reason: &str| InputProblem::Invalid {
+        id: input.id,
+        value: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    if input.id == "issuer" {
+        let issuer = raw
+            .trim_end_matches('/')
+            .trim_end_matches("/.well-known/openid-configuration")
+            .trim_end_matches('/');
+        let parsed = url::Url::parse(issuer).map_err(|e| invalid(&e.to_string()))?;
+        if let Some(reason) = crate::oidc::url_policy::provider_url_problem(&parsed) {
+            return Err(invalid(&reason));
+        }
+        return Ok((issuer.to_string(), false));
+    }
+    if input.is_host {
+        let (rest, http) = if let Some(r) = raw.strip_prefix("https://") {
+            (r, false)
+        } else if let Some(r) = raw.strip_prefix("http://") {
+            (r, true)
+        } else {
+            (raw, false)
+        };
+        let rest = rest.trim_end_matches('/');
+        if rest.is_empty() || rest.contains(char::is_whitespace) || rest.contains(['?', '#']) {
+            return Err(invalid("expected a host name such as sso.example.com"));
+        }
+        return Ok((rest.to_string(), http));
+    }
+    if raw.contains(char::is_whitespace) || raw.contains(['/', '?', '#']) {
+        return Err(invalid("expected a single value without spaces or slashes"));
+    }
+    Ok((raw.to_string(), false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        move |id| pairs.iter().find(|(k, _)| k == id).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn builds_urls() {
+        let ms = preset("microsoft").unwrap();
+        assert_eq!(
+            discovery_url(ms, inputs(&[("tenant", "contoso.com")])).unwrap(),
+            "https://login.microsoftonline.com/contoso.com/v2.0/.well-known/openid-configuration"
+        );
+        let auth0 = preset("auth0").unwrap();
+        assert_eq!(
+            discovery_url(auth0, inputs(&[("domain", "https://me.eu.auth0.com/")])).unwrap(),
+            "https://me.eu.auth0.com/.well-known/openid-configuration"
+        );
+        let generic = preset("generic").unwrap();
+        assert_eq!(
+            discovery_url(generic, inputs(&[("issuer", "http://127.0.0.1:9000/")])).unwrap(),
+            "http://127.0.0.1:9000/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn missing_and_invalid() {
+        let ms = preset("microsoft").unwrap();
+        assert_eq!(
+            discovery_url(ms, inputs(&[])),
+            Err(InputProblem::Missing(vec!["tenant"]))
+        );
+        let kc = preset("keycloak").unwrap();
+        let err = discovery_url(
+            kc,
+            inputs(&[("host", "http://sso.example.com"), ("realm", "x")]),
+        );
+        assert!(matches!(err, Err(InputProblem::Invalid { .. })), "{err:?}");
+        let generic = preset("generic").unwrap();
+        assert!(discovery_url(generic, inputs(&[("issuer", "http://idp.example.com")])).is_err());
+    }
+
+    #[test]
+    fn microsoft_common_is_refused() {
+        let ms = preset("microsoft").unwrap();
+        let r = refusal_for_inputs(ms, |id| (id == "tenant").then_some("Common")).unwrap();
+        assert!(r.names.contains(&"microsoft-common"));
+        assert!(refusal_for_inputs(ms, |_| Some("consumers")).is_none());
+    }
+}

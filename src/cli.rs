@@ -1,0 +1,279 @@
+//! The command-line model: every command, flag and environment variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::ColorMode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stauth",
+    version,
+    about = "Set up, test and inspect Streamlit's native login (st.login, st.user) for any OpenID Connect provider",
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success, 1 a check or verification failed, 2 usage or configuration error, 3 provider or network error, 4 timed out."
+)]
+pub struct Cli {
+    /// When to colour human output (it goes to stderr)
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, env = "STAUTH_COLOR")]
+    pub color: ColorArg,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<ColorArg> for ColorMode {
+    fn from(c: ColorArg) -> Self {
+        match c {
+            ColorArg::Auto => ColorMode::Auto,
+            ColorArg::Always => ColorMode::Always,
+            ColorArg::Never => ColorMode::Never,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a correct [auth] block to .streamlit/secrets.toml for a provider
+    Init(InitArgs),
+    /// List provider presets, or show one preset's console steps and quirks
+    Providers(ProvidersArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The client secret is never taken from a plain flag (it would show in the process list):
+pipe it with --client-secret-stdin, set STAUTH_CLIENT_SECRET, or type it at the hidden prompt.
+
+Examples:
+  stauth init --provider google --client-id 123.apps.googleusercontent.com --client-secret-stdin < secret.txt
+  stauth init --provider microsoft --tenant contoso.onmicrosoft.com --name microsoft
+  stauth init --issuer https://sso.example.com/realms/main --client-id app")]
+pub struct InitArgs {
+    /// Provider preset (see `stauth providers`)
+    #[arg(long, env = "STAUTH_PROVIDER", value_name = "PRESET")]
+    pub provider: Option<String>,
+
+    #[command(flatten)]
+    pub inputs: PresetInputs,
+
+    /// Full discovery URL, for any provider (overrides the preset's)
+    #[arg(long, env = "STAUTH_METADATA_URL", value_name = "URL")]
+    pub metadata_url: Option<String>,
+
+    /// OAuth client ID from the provider's console
+    #[arg(long, env = "STAUTH_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Read the client secret from standard input (or set STAUTH_CLIENT_SECRET)
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+
+    /// Write a named provider [auth.NAME], used as st.login("NAME")
+    #[arg(long, env = "STAUTH_NAME", value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The app's callback URL [default: from .streamlit/config.toml, e.g. http://localhost:8501/oauth2callback]
+    #[arg(long, env = "STAUTH_REDIRECT_URI", value_name = "URL")]
+    pub redirect_uri: Option<String>,
+
+    /// The Streamlit app's folder
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// The secrets file to write [default: <app-dir>/.streamlit/secrets.toml]
+    #[arg(long, env = "STAUTH_SECRETS_FILE", value_name = "PATH")]
+    pub secrets_file: Option<PathBuf>,
+
+    /// Scopes to request [Streamlit's default: "openid email profile"]
+    #[arg(long, value_name = "SCOPES")]
+    pub scope: Option<String>,
+
+    /// prompt parameter to send [Streamlit's default: select_account]
+    #[arg(long, value_name = "PROMPT")]
+    pub prompt: Option<String>,
+
+    /// Expose tokens to the app as st.user.tokens (Streamlit 1.53+)
+    #[arg(long, value_name = "id,access", value_delimiter = ',')]
+    pub expose_tokens: Option<Vec<String>>,
+
+    /// Show what would change, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation before writing
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Allow replacing an existing client ID, client secret or provider
+    #[arg(long)]
+    pub force: bool,
+
+    /// Do not fetch the provider's discovery document
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Replace cookie_secret with a new one (logs every user out)
+    #[arg(long)]
+    pub rotate_cookie_secret: bool,
+
+    /// Do not add the secrets file to .gitignore
+    #[arg(long)]
+    pub no_gitignore: bool,
+
+    /// Print a JSON report on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The values presets need to build their discovery URL (`stauth providers
+/// NAME` says which). Flag names equal the catalog's input ids.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Preset inputs (see `stauth providers NAME`)")]
+pub struct PresetInputs {
+    /// Issuer URL (generic OpenID Connect provider, Dex)
+    #[arg(long, env = "STAUTH_ISSUER", value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Microsoft tenant ID or verified domain (or `consumers`)
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Tenant GUID (Entra External ID)
+    #[arg(long, value_name = "GUID")]
+    pub tenant_id: Option<String>,
+    /// Azure AD B2C user flow, e.g. B2C_1_susi
+    #[arg(long, value_name = "POLICY")]
+    pub policy: Option<String>,
+    /// Subdomain (Entra External ID, Kinde, OneLogin)
+    #[arg(long, value_name = "SUBDOMAIN")]
+    pub subdomain: Option<String>,
+    /// Domain (Auth0, Okta, Clerk)
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    /// Okta custom authorization server ID
+    #[arg(long, value_name = "ID")]
+    pub auth_server: Option<String>,
+    /// Region (Cognito, PingOne)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Cognito user pool ID
+    #[arg(long, value_name = "ID")]
+    pub user_pool_id: Option<String>,
+    /// Host name (Keycloak, Authentik, GitLab, Logto, Salesforce, Casdoor...)
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Keycloak realm
+    #[arg(long, value_name = "REALM")]
+    pub realm: Option<String>,
+    /// Authentik application slug
+    #[arg(long, value_name = "SLUG")]
+    pub slug: Option<String>,
+    /// PingOne environment ID
+    #[arg(long, value_name = "ID")]
+    pub environment_id: Option<String>,
+    /// Descope project ID
+    #[arg(long, value_name = "ID")]
+    pub project_id: Option<String>,
+}
+
+impl PresetInputs {
+    /// The value for a catalog input id (`tenant-id` → `--tenant-id`).
+    pub fn get(&self, id: &str) -> Option<&str> {
+        let v = match id {
+            "issuer" => &self.issuer,
+            "tenant" => &self.tenant,
+            "tenant-id" => &self.tenant_id,
+            "policy" => &self.policy,
+            "subdomain" => &self.subdomain,
+            "domain" => &self.domain,
+            "auth-server" => &self.auth_server,
+            "region" => &self.region,
+            "user-pool-id" => &self.user_pool_id,
+            "host" => &self.host,
+            "realm" => &self.realm,
+            "slug" => &self.slug,
+            "environment-id" => &self.environment_id,
+            "project-id" => &self.project_id,
+            _ => return None,
+        };
+        v.as_deref()
+    }
+
+    /// Every (id, value) pair that was given.
+    pub fn given(&self) -> Vec<(&'static str, &str)> {
+        ALL_INPUT_IDS
+            .iter()
+            .filter_map(|id| self.get(id).map(|v| (*id, v)))
+            .collect()
+    }
+}
+
+/// Every input id `PresetInputs::get` knows.
+pub const ALL_INPUT_IDS: &[&str] = &[
+    "issuer",
+    "tenant",
+    "tenant-id",
+    "policy",
+    "subdomain",
+    "domain",
+    "auth-server",
+    "region",
+    "user-pool-id",
+    "host",
+    "realm",
+    "slug",
+    "environment-id",
+    "project-id",
+];
+
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    /// A preset (or a refused provider) to show in detail
+    pub name: Option<String>,
+
+    /// Print JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_model_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_catalog_input_has_a_flag() {
+        for preset in crate::catalog::PRESETS {
+            for input in preset.inputs {
+                assert!(
+                    ALL_INPUT_IDS.contains(&input.id),
+                    "preset {} input {} has no flag",
+                    preset.name,
+                    input.id
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! `stauth init`: writes a correct `[auth]` block for a provider, checked
+//! against the provider's discovery document and Streamlit's rules.
+
+mod inputs;
+mod plan;
+mod report;
+mod wizard;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::InitArgs;
+use crate::error::{Error, ExitCode, Result};
+use crate::finding::Finding;
+use crate::fsutil::{self, git};
+use crate::oidc;
+use crate::output::Output;
+use crate::streamlit::app_config::ServerSettings;
+use crate::streamlit::discovery_rules::{self, RequestSettings};
+use crate::streamlit::{redirect, SecretsFile};
+
+use wizard::Wizard;
+
+/// What happened to the .gitignore.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitignoreOutcome {
+    NotARepo,
+    AlreadyIgnored,
+    Added { gitignore: PathBuf, pattern: String },
+    WouldAdd { gitignore: PathBuf, pattern: String },
+    Skipped,
+    Tracked { file: PathBuf },
+}
+
+pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let wizard = interactive.then(Wizard::new);
+
+    if !args.app_dir.is_dir() {
+        return Err(Error::InvalidValue {
+            what: "--app-dir".into(),
+            value: args.app_dir.display().to_string(),
+            reason: "no such folder".into(),
+        });
+    }
+    let secrets_path = args
+        .secrets_file
+        .clone()
+        .unwrap_or_else(|| fsutil::join_clean(&args.app_dir, ".streamlit/secrets.toml"));
+    let mut file = SecretsFile::load(&secrets_path)?;
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
+
+    let mut resolved = inputs::resolve(args, &file, &server, wizard.as_ref())?;
+
+    let redirect_findings = redirect::check_redirect_uri(&resolved.redirect_uri, &server);
+
+    let existing_prompt = file
+        .client_kwarg(&resolved.slot, "prompt")
+        .map(str::to_string);
+    let preset_prompt = resolved
+        .preset
+        .client_kwargs
+        .iter()
+        .find(|(k, _)| *k == "prompt")
+        .map(|(_, v)| v.to_string());
+    let settings = RequestSettings {
+        scope: args.scope.clone().or_else(|| {
+            file.client_kwarg(&resolved.slot, "scope")
+                .map(str::to_string)
+        }),
+        prompt: args.prompt.clone().or(existing_prompt).or(preset_prompt),
+        issuer_may_differ: resolved.preset.issuer_differs_from_url,
+    };
+
+    let assessment = if args.offline {
+        None
+    } else {
+        let discovery = oidc::fetch_discovery(&resolved.metadata_url)?;
+        let a = discovery_rules::assess(&discovery, &settings);
+        report::discovery(out, &resolved.metadata_url, &a);
+        if a.has_errors() {
+            if out.json_mode() {
+                out.json(&report::failure_json(&resolved, &a));
+            }
+            return Err(Error::CheckFailed(
+                "the provider cannot work with Streamlit as configured; nothing was written".into(),
+            ));
+        }
+        Some((discovery, a))
+    };
+
+    if let Some(w) = &wizard {
+        report::console_steps(out, &resolved, assessment.as_ref().map(|(d, _)| d));
+        inputs::ask_credentials(w, &mut resolved, &file)?;
+    }
+
+    let prompt_override = assessment
+        .as_ref()
+        .and_then(|(_, a)| a.prompt_override.clone());
+    let changes = plan::apply(&mut file, args, &resolved, &settings, prompt_override)?;
+    let needs_force = plan::needing_force(&changes);
+    if !needs_force.is_empty() && !args.force {
+        return Err(Error::WouldOverwrite {
+            what: format!("{} in {}", resolved.slot, secrets_path.display()),
+            changes: needs_force.iter().map(|c| report::change_line(c)).collect(),
+        });
+    }
+
+    let up_to_date = !plan::has_edits(&changes);
+    let mut findings: Vec<Finding> = redirect_findings;
+    findings.extend(inputs::preset_findings(&resolved));
+    if let Some(f) = plan::cookie_secret_finding(&file, args.rotate_cookie_secret) {
+        findings.push(f);
+    }
+
+    report::changes(out, &secrets_path, &changes, up_to_date, args.dry_run);
+
+    let mut written = false;
+    if !up_to_date && !args.dry_run {
+        if let Some(w) = &wizard {
+            if !args.yes && !w.confirm(&format!("Write {}?", secrets_path.display()))? {
+                return Err(Error::Cancelled);
+            }
+        }
+        fsutil::write_atomic(&secrets_path, file.render().as_bytes(), Some(0o600))?;
+        written = true;
+        out.success(format!("Wrote {} (mode 0600)", secrets_path.display()));
+    }
+
+    let gitignore = protect_from_git(
+        &secrets_path,
+        &args.app_dir,
+        args.no_gitignore,
+        args.dry_run,
+    )?;
+    report::gitignore(out, &gitignore);
+
+    let next_steps = report::next_steps(&resolved, &file, assessment.as_ref().map(|(d, _)| d));
+    report::findings_and_next_steps(out, &findings, &next_steps);
+
+    if out.json_mode() {
+        out.json(&report::success_json(report::SuccessReport {
+            resolved: &resolved,
+            secrets_path: &secrets_path,
+            changes: &changes,
+            written,
+            dry_run: args.dry_run,
+            up_to_date,
+            assessment: assessment.as_ref().map(|(_, a)| a),
+            findings: &findings,
+            gitignore: &gitignore,
+            next_steps: &next_steps,
+        }));
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Makes sure git will not commit the secrets file.
+fn protect_from_git(
+    secrets_path: &Path,
+    app_dir: &Path,
+    skip: bool,
+    dry_run: bool,
+) -> Result<GitignoreOutcome> {
+    let gitignore_dir = match git::status(secrets_path) {
+        git::GitStatus::NotARepo => return Ok(GitignoreOutcome::NotARepo),
+        git::GitStatus::Ignored => return Ok(GitignoreOutcome::AlreadyIgnored),
+        git::GitStatus::Tracked { .. } => {
+            return Ok(GitignoreOutcome::Tracked {
+                file: secrets_path.to_path_buf(),
+            })
+        }
+        git::GitStatus::NotIgnored { repo_root } => {
+            let app_abs = std::path::absolute(app_dir).unwrap_or_else(|_| app_dir.to_path_buf());
+            let secrets_abs =
+                std::path::absolute(secrets_path).unwrap_or_else(|_| secrets_path.to_path_buf());
+            if secrets_abs.starts_with(&app_abs) && app_abs.starts_with(&repo_root) {
+                app_dir.to_path_buf()
+            } else {
+                repo_root
+            }
+        }
+    };
+    if skip {
+        return Ok(GitignoreOutcome::Skipped);
+    }
+    let gitignore = fsutil::join_clean(&gitignore_dir, ".gitignore");
+    let pattern = git::ignore_pattern(secrets_path, &gitignore_dir);
+    if dry_run {
+        return Ok(GitignoreOutcome::WouldAdd { gitignore, pattern });
+    }
+    let existing = match std::fs::read_to_string(&gitignore) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(Error::ReadFile {
+                path: gitignore,
+                source,
+            })
+        }
+    };
+    let mode = file_mode(&gitignore).or(Some(0o644));
+    fsutil::write_atomic(
+        &gitignore,
+        git::with_ignore_line(&existing, &pattern).as_bytes(),
+        mode,
+    )?;
+    Ok(GitignoreOutcome::Added { gitignore, pattern })
+}
+
+fn file_mode(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}

@@ -1,0 +1,268 @@
+//! What `stauth init` tells the user: discovery checks, the change to the
+//! file (secrets masked), console steps, warnings and next steps, in text on
+//! stderr and as JSON on stdout.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::finding::{Finding, Severity};
+use crate::oidc::Discovery;
+use crate::output::Output;
+use crate::secret::MASK;
+use crate::streamlit::discovery_rules::Assessment;
+use crate::streamlit::schema::ProviderSlot;
+use crate::streamlit::secrets_file::{Action, Change};
+use crate::streamlit::SecretsFile;
+
+use super::inputs::Resolved;
+use super::GitignoreOutcome;
+
+pub fn discovery(out: &Output, url: &str, a: &Assessment) {
+    out.heading(format!("Provider discovery ({url})"));
+    for f in &a.findings {
+        out.finding(f);
+    }
+    out.blank();
+}
+
+fn shown_value(c: &Change, value: &str) -> String {
+    if c.is_secret() {
+        format!("\"{MASK}\"")
+    } else {
+        value.to_string()
+    }
+}
+
+/// One change as a line: `+ [auth] key = value` or `~ [auth] key: old → new`.
+pub fn change_line(c: &Change) -> String {
+    match c.action {
+        Action::Add => {
+            let note = if c.key == "cookie_secret" {
+                "  (32 random bytes)"
+            } else {
+                ""
+            };
+            format!(
+                "+ [{}] {} = {}{note}",
+                c.section,
+                c.key,
+                shown_value(c, &c.new)
+            )
+        }
+        Action::Change => {
+            let old = c.old.as_deref().unwrap_or("");
+            format!(
+                "~ [{}] {}: {} → {}",
+                c.section,
+                c.key,
+                shown_value(c, old),
+                shown_value(c, &c.new)
+            )
+        }
+        Action::Keep => format!("= [{}] {} (unchanged)", c.section, c.key),
+    }
+}
+
+pub fn changes(out: &Output, path: &Path, changes: &[Change], up_to_date: bool, dry_run: bool) {
+    if up_to_date {
+        out.success(format!(
+            "{} is already up to date; nothing to write",
+            path.display()
+        ));
+        return;
+    }
+    let verb = if dry_run {
+        "Would change"
+    } else {
+        "Changes to"
+    };
+    out.heading(format!("{verb} {}:", path.display()));
+    for c in changes.iter().filter(|c| c.action != Action::Keep) {
+        out.detail(change_line(c));
+    }
+    if dry_run {
+        out.line("Dry run: nothing was written.");
+    }
+}
+
+pub fn gitignore(out: &Output, outcome: &GitignoreOutcome) {
+    match outcome {
+        GitignoreOutcome::Added { gitignore, pattern } => out.success(format!(
+            "Added {pattern} to {} so git will not commit the secrets",
+            gitignore.display()
+        )),
+        GitignoreOutcome::WouldAdd { gitignore, pattern } => {
+            out.line(format!("Would add {pattern} to {}", gitignore.display()))
+        }
+        GitignoreOutcome::Skipped => {
+            out.warning("the secrets file is not ignored by git (--no-gitignore): do not commit it")
+        }
+        GitignoreOutcome::Tracked { file } => {
+            out.warning(format!(
+                "{} is tracked by git: its secrets are in the repository history",
+                file.display()
+            ));
+            out.detail(format!(
+                "Untrack it with `git rm --cached {}`, add it to .gitignore, and rotate the client secret at the provider.",
+                file.display()
+            ));
+        }
+        GitignoreOutcome::NotARepo | GitignoreOutcome::AlreadyIgnored => {}
+    }
+}
+
+/// The console steps for the provider: what to create and where the
+/// redirect and post-logout URIs go.
+pub fn console_steps(out: &Output, r: &Resolved, discovery: Option<&Discovery>) {
+    out.heading("Set up the provider:");
+    for line in console_lines(r, discovery) {
+        out.detail(line);
+    }
+    out.blank();
+}
+
+fn console_lines(r: &Resolved, discovery: Option<&Discovery>) -> Vec<String> {
+    let mut lines = vec![format!(
+        "In the {} console, create: {}",
+        r.preset.title, r.preset.app_type
+    )];
+    lines.push(format!(
+        "Register the redirect URI {} at: {}",
+        r.redirect_uri, r.preset.register_redirect
+    ));
+    let logout = match discovery {
+        Some(d) => d.str("end_session_endpoint").is_some(),
+        None => r.preset.register_logout.is_some(),
+    };
+    if logout {
+        let place = r
+            .preset
+            .register_logout
+            .unwrap_or("the provider's allowed post-logout redirect URIs");
+        lines.push(format!(
+            "Register the same URL as post-logout redirect URI (st.logout() sends users there) at: {place}"
+        ));
+    }
+    lines
+}
+
+pub fn next_steps(r: &Resolved, file: &SecretsFile, discovery: Option<&Discovery>) -> Vec<String> {
+    let mut steps = console_lines(r, discovery);
+    steps.push("Install Streamlit with its login extras: pip install \"streamlit[auth]\"".into());
+    let login = match &r.slot {
+        ProviderSlot::Default => "st.button(\"Log in\", on_click=st.login)".to_string(),
+        ProviderSlot::Named(n) => {
+            format!("st.button(\"Log in\", on_click=st.login, args=[\"{n}\"])")
+        }
+    };
+    steps.push(format!(
+        "In the app: {login}; then st.user holds the ID token's claims and st.logout() signs out"
+    ));
+    let named = file.named_providers();
+    if file.has_default_provider() && !named.is_empty() {
+        let calls: Vec<String> = named.iter().map(|n| format!("st.login(\"{n}\")")).collect();
+        steps.push(format!(
+            "This file now has a default provider in [auth] (st.login()) and named ones ({}): each button calls its own",
+            calls.join(", ")
+        ));
+    }
+    steps
+}
+
+pub fn findings_and_next_steps(out: &Output, findings: &[Finding], steps: &[String]) {
+    let notable: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity != Severity::Ok)
+        .collect();
+    if !notable.is_empty() {
+        out.blank();
+        out.heading("Notes:");
+        for f in notable {
+            out.finding(f);
+        }
+    }
+    out.blank();
+    out.heading("Next steps:");
+    for (i, s) in steps.iter().enumerate() {
+        out.line(format!("  {}. {s}", i + 1));
+    }
+}
+
+fn change_json(c: &Change) -> Value {
+    let mask = |v: &str| {
+        if c.is_secret() {
+            MASK.to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    json!({
+        "section": c.section,
+        "key": c.key,
+        "action": c.action,
+        "old": c.old.as_deref().map(mask),
+        "new": mask(&c.new),
+    })
+}
+
+fn provider_json(r: &Resolved) -> Value {
+    json!({
+        "preset": r.preset.name,
+        "inputs": r.preset_inputs.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "section": r.slot.section(),
+        "name": r.slot.name(),
+        "login_call": r.slot.login_call(),
+        "server_metadata_url": r.metadata_url,
+    })
+}
+
+pub struct SuccessReport<'a> {
+    pub resolved: &'a Resolved,
+    pub secrets_path: &'a Path,
+    pub changes: &'a [Change],
+    pub written: bool,
+    pub dry_run: bool,
+    pub up_to_date: bool,
+    pub assessment: Option<&'a Assessment>,
+    pub findings: &'a [Finding],
+    pub gitignore: &'a GitignoreOutcome,
+    pub next_steps: &'a [String],
+}
+
+pub fn success_json(r: SuccessReport<'_>) -> Value {
+    let gitignore = match r.gitignore {
+        GitignoreOutcome::NotARepo => json!({"status": "not_a_repo"}),
+        GitignoreOutcome::AlreadyIgnored => json!({"status": "ignored"}),
+        GitignoreOutcome::Added { gitignore, pattern } => {
+            json!({"status": "added", "file": gitignore, "pattern": pattern})
+        }
+        GitignoreOutcome::WouldAdd { gitignore, pattern } => {
+            json!({"status": "would_add", "file": gitignore, "pattern": pattern})
+        }
+        GitignoreOutcome::Skipped => json!({"status": "skipped"}),
+        GitignoreOutcome::Tracked { file } => json!({"status": "tracked", "file": file}),
+    };
+    json!({
+        "secrets_file": r.secrets_path,
+        "written": r.written,
+        "dry_run": r.dry_run,
+        "up_to_date": r.up_to_date,
+        "provider": provider_json(r.resolved),
+        "redirect_uri": r.resolved.redirect_uri,
+        "changes": r.changes.iter().map(change_json).collect::<Vec<_>>(),
+        "discovery": r.assessment.map(|a| json!({"checked": true, "findings": a.findings}))
+            .unwrap_or(json!({"checked": false})),
+        "findings": r.findings,
+        "gitignore": gitignore,
+        "next_steps": r.next_steps,
+    })
+}
+
+pub fn failure_json(r: &Resolved, a: &Assessment) -> Value {
+    json!({
+        "written": false,
+        "provider": provider_json(r),
+        "discovery": {"checked": true, "findings": a.findings},
+    })
+}

@@ -1,0 +1,23 @@
+//! One module per command. Each takes its parsed arguments and the output
+//! printer and returns the exit code or an error for `main` to print.
+
+pub mod completions;
+pub mod init;
+pub mod providers;
+
+use crate::cli::{Cli, Command};
+use crate::error::{ExitCode, Result};
+use crate::output::Output;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init(args) => init::run(&args, &Output::new(cli.color.into(), args.json)),
+        Command::Providers(args) => {
+            providers::run(&args, &Output::new(cli.color.into(), args.json))
+        }
+        Command::Completions(args) => {
+            completions::run(&args, &Output::new(cli.color.into(), false))
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The library's error type and the exit codes every command uses.
+//!
+//! Messages are written for the user: what happened in the `Display` text,
+//! and the next thing to do in [`Error::hint`].
+
+use std::path::PathBuf;
+
+use crate::oidc::DiscoveryError;
+
+/// Process exit codes, the same for every command (documented in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Everything worked.
+    Success = 0,
+    /// A check or a verification failed.
+    CheckFailed = 1,
+    /// Bad flag, missing input, malformed file or other configuration error.
+    Usage = 2,
+    /// The provider or the network failed.
+    Provider = 3,
+    /// Waited too long.
+    Timeout = 4,
+}
+
+impl ExitCode {
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}:{line}:{column}: malformed TOML: {message}")]
+    MalformedToml {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("cannot read {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{path}: {message}")]
+    BadSecretsLayout { path: PathBuf, message: String },
+
+    #[error("missing input (stdin is not a terminal, so stauth will not ask): {}", .missing.join(", "))]
+    MissingInputs { missing: Vec<String> },
+
+    #[error("{title} cannot be used with st.login: {reason}")]
+    RefusedProvider {
+        title: String,
+        reason: String,
+        way_out: String,
+    },
+
+    #[error("unknown provider preset '{name}'")]
+    UnknownPreset { name: String },
+
+    #[error("invalid provider name '{name}': {reason}")]
+    InvalidProviderName { name: String, reason: String },
+
+    #[error("invalid {what} '{value}': {reason}")]
+    InvalidValue {
+        what: String,
+        value: String,
+        reason: String,
+    },
+
+    #[error("{what} would change an existing value, and --force was not given")]
+    WouldOverwrite { what: String, changes: Vec<String> },
+
+    #[error(
+        "[auth] already holds a default provider ({existing}), and this command would replace it"
+    )]
+    DefaultProviderTaken { existing: String },
+
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+
+    #[error("{0}")]
+    CheckFailed(String),
+
+    #[error("cancelled")]
+    Cancelled,
+
+    #[error("cannot ask for input: {0}")]
+    Prompt(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Discovery(e) => e.exit_code(),
+            Error::CheckFailed(_) => ExitCode::CheckFailed,
+            _ => ExitCode::Usage,
+        }
+    }
+
+    /// What to do next, as one or more lines, when there is something useful to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::MalformedToml { .. } => Some(
+                "The file was not changed. Fix the TOML at that position, then run the same command again."
+                    .into(),
+            ),
+            Error::ReadFile { .. } => {
+                Some("Check the path and its permissions; nothing was written.".into())
+            }
+            Error::WriteFile { .. } => Some(
+                "Nothing was changed: stauth writes to a temporary file and renames it only on success. Check the folder's permissions and free space."
+                    .into(),
+            ),
+            Error::BadSecretsLayout { .. } => Some(
+                "The file was not changed. Streamlit expects [auth] to be a table; fix it by hand, then run the same command again."
+                    .into(),
+            ),
+            Error::MissingInputs { .. } => Some(
+                "Pass the missing flags (see `stauth init --help`), or run the command in a terminal to be asked."
+                    .into(),
+            ),
+            Error::RefusedProvider { way_out, .. } => Some(format!("Way out: {way_out}")),
+            Error::UnknownPreset { .. } => Some(
+                "Run `stauth providers` for the list, or use `--issuer URL` for any other OpenID Connect provider."
+                    .into(),
+            ),
+            Error::InvalidProviderName { .. } => Some(
+                "Provider names are used as `st.login(\"NAME\")` and `[auth.NAME]`: use letters, digits and '-', e.g. --name google."
+                    .into(),
+            ),
+            Error::WouldOverwrite { changes, .. } => Some(format!(
+                "{}\nRun the same command with --force to apply, or --dry-run to preview.",
+                changes.join("\n")
+            )),
+            Error::DefaultProviderTaken { .. } => Some(
+                "Add this provider next to it with --name NAME (the app then calls st.login(\"NAME\")), or replace the default provider with --force."
+                    .into(),
+            ),
+            Error::Discovery(e) => Some(e.hint()),
+            Error::InvalidValue { .. } => {
+                Some("Nothing was written. Correct the value and run the command again.".into())
+            }
+            Error::CheckFailed(_) => None,
+            Error::Cancelled => Some("Nothing was written.".into()),
+            Error::Prompt(_) => Some(
+                "Pass every input as a flag instead (see `stauth init --help`).".into(),
+            ),
+        }
+    }
+}

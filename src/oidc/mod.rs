@@ -1,0 +1,6 @@
+//! Talking to OpenID Connect providers: URL policy and discovery.
+
+mod discovery;
+pub mod url_policy;
+
+pub use discovery::{fetch_discovery, Discovery, DiscoveryError, DISCOVERY_TIMEOUT};

@@ -1,0 +1,128 @@
+//! The parts of Streamlit's own configuration that shape `redirect_uri`:
+//! `server.port` and `server.baseUrlPath`, read the way Streamlit reads them
+//! (`~/.streamlit/config.toml`, then `<app>/.streamlit/config.toml`, then
+//! `STREAMLIT_SERVER_*` environment variables, later ones winning).
+
+use std::path::{Path, PathBuf};
+
+use super::schema::CALLBACK_PATH;
+use super::secrets_file::parse_toml;
+use crate::error::{Error, Result};
+
+pub const DEFAULT_PORT: u16 = 8501;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    pub port: u16,
+    /// `server.baseUrlPath` without leading/trailing slashes ("" for none).
+    pub base_url_path: String,
+    /// Where the port came from, for messages ("default", a file, an env var).
+    pub port_source: String,
+}
+
+impl ServerSettings {
+    /// Reads the settings that apply to an app run from `app_dir`.
+    pub fn load(app_dir: &Path, home: Option<&Path>) -> Result<Self> {
+        let mut settings = ServerSettings {
+            port: DEFAULT_PORT,
+            base_url_path: String::new(),
+            port_source: "Streamlit's default".into(),
+        };
+        let mut files: Vec<PathBuf> = Vec::new();
+        if let Some(home) = home {
+            files.push(home.join(".streamlit").join("config.toml"));
+        }
+        files.push(app_dir.join(".streamlit").join("config.toml"));
+        for file in files {
+            settings.apply_file(&file)?;
+        }
+        if let Ok(port) = std::env::var("STREAMLIT_SERVER_PORT") {
+            settings.port = parse_port(&port, "STREAMLIT_SERVER_PORT")?;
+            settings.port_source = "STREAMLIT_SERVER_PORT".into();
+        }
+        if let Ok(base) = std::env::var("STREAMLIT_SERVER_BASE_URL_PATH") {
+            settings.base_url_path = base.trim_matches('/').to_string();
+        }
+        Ok(settings)
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<()> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => {
+                return Err(Error::ReadFile {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        let doc = parse_toml(path, &text)?;
+        let Some(server) = doc.get("server").and_then(|s| s.as_table_like()) else {
+            return Ok(());
+        };
+        if let Some(port) = server.get("port") {
+            let value = port
+                .as_integer()
+                .map(|p| p.to_string())
+                .or_else(|| port.as_str().map(str::to_string))
+                .unwrap_or_default();
+            self.port = parse_port(&value, &format!("server.port in {}", path.display()))?;
+            self.port_source = path.display().to_string();
+        }
+        if let Some(base) = server.get("baseUrlPath").and_then(|b| b.as_str()) {
+            self.base_url_path = base.trim_matches('/').to_string();
+        }
+        Ok(())
+    }
+
+    /// The path Streamlit serves the OAuth callback at, e.g. `/app/oauth2callback`.
+    pub fn callback_path(&self) -> String {
+        if self.base_url_path.is_empty() {
+            CALLBACK_PATH.to_string()
+        } else {
+            format!("/{}{CALLBACK_PATH}", self.base_url_path)
+        }
+    }
+
+    /// The redirect URI for running the app locally.
+    pub fn local_redirect_uri(&self) -> String {
+        format!("http://localhost:{}{}", self.port, self.callback_path())
+    }
+}
+
+fn parse_port(value: &str, what: &str) -> Result<u16> {
+    value
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| Error::InvalidValue {
+            what: what.to_string(),
+            value: value.to_string(),
+            reason: "a port is a number from 1 to 65535".into(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_paths() {
+        let mut s = ServerSettings {
+            port: 8502,
+            base_url_path: String::new(),
+            port_source: String::new(),
+        };
+        assert_eq!(
+            s.local_redirect_uri(),
+            "http://localhost:8502/oauth2callback"
+        );
+        s.base_url_path = "tools/app".into();
+        assert_eq!(
+            s.local_redirect_uri(),
+            "http://localhost:8502/tools/app/oauth2callback"
+        );
+    }
+}

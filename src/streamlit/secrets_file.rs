@@ -1,0 +1,503 @@
+//! A `secrets.toml` opened for reading and surgical editing: everything that
+//! stauth does not change (other tables, comments, key order, blank lines,
+//! CRLF line endings) is rendered back byte for byte.
+
+use std::path::{Path, PathBuf};
+
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
+
+use super::schema::{self, ProviderSlot};
+use crate::error::{Error, Result};
+
+/// Comment placed above a new `[auth]` table.
+const AUTH_COMMENT: &str =
+    "# Streamlit login (st.login / st.user), written by stauth. Keep this file out of version control.\n";
+
+#[derive(Debug, Clone)]
+pub struct SecretsFile {
+    path: PathBuf,
+    original: Option<String>,
+    doc: DocumentMut,
+    crlf: bool,
+}
+
+/// What happened to one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Add,
+    Change,
+    Keep,
+}
+
+/// One key's planned or applied change. Values are TOML-rendered.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Change {
+    /// `auth`, `auth.NAME` or `auth.client_kwargs`-style dotted section.
+    pub section: String,
+    pub key: String,
+    pub action: Action,
+    #[serde(skip)]
+    pub old: Option<String>,
+    #[serde(skip)]
+    pub new: String,
+}
+
+impl Change {
+    pub fn is_secret(&self) -> bool {
+        schema::SECRET_KEYS.contains(&self.key.as_str())
+    }
+}
+
+/// The value to write for a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewValue {
+    Str(String),
+    List(Vec<String>),
+}
+
+impl NewValue {
+    fn to_value(&self) -> Value {
+        match self {
+            NewValue::Str(s) => Value::from(s.as_str()),
+            NewValue::List(items) => {
+                let mut a = Array::new();
+                for i in items {
+                    a.push(i.as_str());
+                }
+                Value::Array(a)
+            }
+        }
+    }
+
+    fn matches(&self, existing: &Value) -> bool {
+        match (self, existing) {
+            (NewValue::Str(s), Value::String(e)) => e.value() == s,
+            (NewValue::List(items), Value::Array(a)) => {
+                a.len() == items.len()
+                    && a.iter()
+                        .zip(items)
+                        .all(|(v, i)| v.as_str() == Some(i.as_str()))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl SecretsFile {
+    /// Reads and parses the file; a missing file is an empty document.
+    pub fn load(path: &Path) -> Result<Self> {
+        let original = match std::fs::read(path) {
+            Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| Error::ReadFile {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the file is not UTF-8 text",
+                ),
+            })?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(Error::ReadFile {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        let text = original.as_deref().unwrap_or("");
+        let doc = parse_toml(path, text)?;
+        let file = SecretsFile {
+            path: path.to_path_buf(),
+            crlf: text.contains("\r\n"),
+            original,
+            doc,
+        };
+        file.check_layout()?;
+        Ok(file)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn exists(&self) -> bool {
+        self.original.is_some()
+    }
+
+    /// The file's text as it was read (None when the file did not exist).
+    pub fn original_text(&self) -> Option<&str> {
+        self.original.as_deref()
+    }
+
+    /// Streamlit needs `[auth]` and each `[auth.NAME]` to be tables.
+    fn check_layout(&self) -> Result<()> {
+        let Some(auth) = self.doc.get(schema::AUTH) else {
+            return Ok(());
+        };
+        let Some(auth) = auth.as_table_like() else {
+            return Err(self.layout_error("'auth' must be a table ([auth]), not a plain value"));
+        };
+        for (key, item) in auth.iter() {
+            if is_provider_entry(key, item) && item.as_table_like().is_none() {
+                return Err(self.layout_error(&format!("'auth.{key}' must be a table")));
+            }
+        }
+        Ok(())
+    }
+
+    fn layout_error(&self, message: &str) -> Error {
+        Error::BadSecretsLayout {
+            path: self.path.clone(),
+            message: message.into(),
+        }
+    }
+
+    fn auth(&self) -> Option<&dyn toml_edit::TableLike> {
+        self.doc.get(schema::AUTH).and_then(Item::as_table_like)
+    }
+
+    fn provider(&self, slot: &ProviderSlot) -> Option<&dyn toml_edit::TableLike> {
+        let auth = self.auth()?;
+        match slot {
+            ProviderSlot::Default => Some(auth),
+            ProviderSlot::Named(n) => auth.get(n).and_then(Item::as_table_like),
+        }
+    }
+
+    /// A string key of `[auth]` itself (redirect_uri, cookie_secret...).
+    pub fn auth_str(&self, key: &str) -> Option<&str> {
+        self.auth()?.get(key)?.as_str()
+    }
+
+    /// A string key of a provider entry.
+    pub fn provider_str(&self, slot: &ProviderSlot, key: &str) -> Option<&str> {
+        self.provider(slot)?.get(key)?.as_str()
+    }
+
+    /// A string inside the provider's `client_kwargs`.
+    pub fn client_kwarg(&self, slot: &ProviderSlot, key: &str) -> Option<&str> {
+        self.provider(slot)?
+            .get(schema::CLIENT_KWARGS)?
+            .as_table_like()?
+            .get(key)?
+            .as_str()
+    }
+
+    /// Whether `[auth]` itself holds a default provider (st.login()).
+    pub fn has_default_provider(&self) -> bool {
+        self.auth().is_some_and(|a| {
+            [schema::CLIENT_ID, schema::SERVER_METADATA_URL]
+                .iter()
+                .any(|k| a.contains_key(k))
+        })
+    }
+
+    /// Names of the `[auth.NAME]` provider tables, in file order.
+    pub fn named_providers(&self) -> Vec<String> {
+        self.auth()
+            .map(|a| {
+                a.iter()
+                    .filter(|(k, item)| is_provider_entry(k, item))
+                    .map(|(k, _)| k.to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sets a key of `[auth]` itself.
+    pub fn set_auth(&mut self, key: &str, value: NewValue) -> Change {
+        let table = self.auth_table_mut();
+        set_in(table, schema::AUTH, key, value)
+    }
+
+    /// Sets a key of a provider entry, creating `[auth.NAME]` if needed.
+    pub fn set_provider(&mut self, slot: &ProviderSlot, key: &str, value: NewValue) -> Change {
+        let section = slot.section();
+        let table = self.provider_table_mut(slot);
+        set_in(table, &section, key, value)
+    }
+
+    /// Sets one key of the provider's `client_kwargs`, creating an inline table
+    /// if there is none. Other keys already in `client_kwargs` stay.
+    pub fn set_client_kwarg(&mut self, slot: &ProviderSlot, key: &str, value: &str) -> Change {
+        let section = format!("{}.{}", slot.section(), schema::CLIENT_KWARGS);
+        let table = self.provider_table_mut(slot);
+        if !table.contains_key(schema::CLIENT_KWARGS) {
+            table.insert(schema::CLIENT_KWARGS, toml_edit::value(InlineTable::new()));
+        }
+        let kwargs = table
+            .get_mut(schema::CLIENT_KWARGS)
+            .expect("client_kwargs was just ensured");
+        let new = NewValue::Str(value.to_string());
+        match kwargs {
+            Item::Value(Value::InlineTable(inline)) => {
+                let change = set_in_inline(inline, &section, key, new);
+                if change.action != Action::Keep {
+                    inline.fmt();
+                }
+                change
+            }
+            Item::Table(t) => set_in(t, &section, key, new),
+            other => {
+                // Not a table: Streamlit would fail; replace with a table.
+                let old = Some(other.to_string().trim().to_string());
+                let mut inline = InlineTable::new();
+                inline.insert(key, Value::from(value));
+                inline.fmt();
+                *other = toml_edit::value(inline);
+                Change {
+                    section,
+                    key: key.into(),
+                    action: Action::Change,
+                    old,
+                    new: Value::from(value).to_string().trim().to_string(),
+                }
+            }
+        }
+    }
+
+    /// The document as it would be written.
+    pub fn render(&self) -> String {
+        let text = self.doc.to_string();
+        if self.crlf {
+            to_crlf(&text)
+        } else {
+            text
+        }
+    }
+
+    fn auth_table_mut(&mut self) -> &mut Table {
+        if self.doc.get(schema::AUTH).is_none() {
+            let mut table = Table::new();
+            let lead = if self.doc.as_table().is_empty() && self.doc.to_string().trim().is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            table
+                .decor_mut()
+                .set_prefix(format!("{lead}{AUTH_COMMENT}"));
+            self.doc.insert(schema::AUTH, Item::Table(table));
+        }
+        let item = self
+            .doc
+            .get_mut(schema::AUTH)
+            .expect("auth was just ensured");
+        if let Item::Table(t) = item {
+            t.set_implicit(false);
+            return t;
+        }
+        // `auth = {..}` inline or dotted keys: convert to a standard table so keys
+        // can be added; its content is kept.
+        let converted = std::mem::take(item).into_table().unwrap_or_default();
+        *item = Item::Table(converted);
+        item.as_table_mut().expect("converted to a table")
+    }
+
+    fn provider_table_mut(&mut self, slot: &ProviderSlot) -> &mut Table {
+        let auth = self.auth_table_mut();
+        match slot {
+            ProviderSlot::Default => auth,
+            ProviderSlot::Named(name) => {
+                if !auth.contains_key(name) {
+                    auth.insert(name, Item::Table(Table::new()));
+                }
+                let item = auth.get_mut(name).expect("provider table was just ensured");
+                if !item.is_table() {
+                    let converted = std::mem::take(item).into_table().unwrap_or_default();
+                    *item = Item::Table(converted);
+                }
+                item.as_table_mut().expect("provider entry is a table")
+            }
+        }
+    }
+}
+
+/// A sub-table of `[auth]` that is a provider entry (not `client_kwargs`).
+fn is_provider_entry(key: &str, item: &Item) -> bool {
+    key != schema::CLIENT_KWARGS && (item.is_table_like() || !item.is_value())
+}
+
+fn set_in(table: &mut Table, section: &str, key: &str, value: NewValue) -> Change {
+    let new_display = value.to_value().to_string().trim().to_string();
+    match table.get_mut(key) {
+        Some(Item::Value(existing)) if value.matches(existing) => Change {
+            section: section.into(),
+            key: key.into(),
+            action: Action::Keep,
+            old: Some(existing.to_string().trim().to_string()),
+            new: new_display,
+        },
+        Some(Item::Value(existing)) => {
+            let old = existing.to_string().trim().to_string();
+            let mut replacement = value.to_value();
+            *replacement.decor_mut() = existing.decor().clone();
+            *existing = replacement;
+            Change {
+                section: section.into(),
+                key: key.into(),
+                action: Action::Change,
+                old: Some(old),
+                new: new_display,
+            }
+        }
+        Some(other) => {
+            let old = other.to_string().trim().to_string();
+            *other = Item::Value(value.to_value());
+            Change {
+                section: section.into(),
+                key: key.into(),
+                action: Action::Change,
+                old: Some(old),
+                new: new_display,
+            }
+        }
+        None => {
+            table.insert(key, Item::Value(value.to_value()));
+            Change {
+                section: section.into(),
+                key: key.into(),
+                action: Action::Add,
+                old: None,
+                new: new_display,
+            }
+        }
+    }
+}
+
+fn set_in_inline(table: &mut InlineTable, section: &str, key: &str, value: NewValue) -> Change {
+    let new_display = value.to_value().to_string().trim().to_string();
+    let (action, old) = match table.get(key) {
+        Some(existing) if value.matches(existing) => {
+            (Action::Keep, Some(existing.to_string().trim().to_string()))
+        }
+        Some(existing) => (
+            Action::Change,
+            Some(existing.to_string().trim().to_string()),
+        ),
+        None => (Action::Add, None),
+    };
+    if action != Action::Keep {
+        table.insert(key, value.to_value());
+    }
+    Change {
+        section: section.into(),
+        key: key.into(),
+        action,
+        old,
+        new: new_display,
+    }
+}
+
+/// Parses TOML, turning a syntax error into `file:line:col: message`.
+pub fn parse_toml(path: &Path, text: &str) -> Result<DocumentMut> {
+    text.parse::<DocumentMut>().map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0).min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Error::MalformedToml {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
+/// Converts lone `\n` to `\r\n` (lines stauth added, in a CRLF file).
+fn to_crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 20);
+    let mut prev = '\0';
+    for c in text.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SecretsFile {
+        let doc = parse_toml(Path::new("s.toml"), text).unwrap();
+        SecretsFile {
+            path: "s.toml".into(),
+            crlf: text.contains("\r\n"),
+            original: Some(text.into()),
+            doc,
+        }
+    }
+
+    #[test]
+    fn malformed_position() {
+        let err = parse_toml(Path::new("s.toml"), "a = 1\nb = \n").unwrap_err();
+        let Error::MalformedToml { line, column, .. } = err else {
+            panic!("wrong error");
+        };
+        assert_eq!((line, column), (2, 5));
+    }
+
+    #[test]
+    fn crlf_is_kept() {
+        let mut f = file("# top\r\n[other]\r\nx = 1\r\n");
+        f.set_auth(
+            "redirect_uri",
+            NewValue::Str("http://localhost:8501/oauth2callback".into()),
+        );
+        let out = f.render();
+        assert!(out.starts_with("# top\r\n[other]\r\nx = 1\r\n"));
+        assert!(!out.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn keep_change_add() {
+        let mut f = file("[auth]\nclient_id = \"a\" # mine\n");
+        assert_eq!(
+            f.set_auth("client_id", NewValue::Str("a".into())).action,
+            Action::Keep
+        );
+        let c = f.set_auth("client_id", NewValue::Str("b".into()));
+        assert_eq!(
+            (c.action, c.old.as_deref()),
+            (Action::Change, Some("\"a\""))
+        );
+        assert_eq!(
+            f.set_auth("client_secret", NewValue::Str("s".into()))
+                .action,
+            Action::Add
+        );
+        assert_eq!(
+            f.render(),
+            "[auth]\nclient_id = \"b\" # mine\nclient_secret = \"s\"\n"
+        );
+    }
+
+    #[test]
+    fn named_providers_are_listed() {
+        let f = file("[auth]\nredirect_uri = \"x\"\n[auth.google]\nclient_id = \"g\"\n[auth.client_kwargs]\nprompt = \"login\"\n");
+        assert_eq!(f.named_providers(), vec!["google".to_string()]);
+        assert_eq!(
+            f.provider_str(&ProviderSlot::Named("google".into()), "client_id"),
+            Some("g")
+        );
+    }
+
+    #[test]
+    fn auth_must_be_a_table() {
+        let doc = parse_toml(Path::new("s.toml"), "auth = 3\n").unwrap();
+        let f = SecretsFile {
+            path: "s.toml".into(),
+            crlf: false,
+            original: Some("auth = 3\n".into()),
+            doc,
+        };
+        assert!(matches!(
+            f.check_layout(),
+            Err(Error::BadSecretsLayout { .. })
+        ));
+    }
+}

@@ -1,0 +1,178 @@
+//! Shared test helpers: a sandbox (throwaway app folder and HOME, clean
+//! environment) for running the real `stauth` binary, and redaction of values
+//! that change from run to run.
+#![allow(dead_code)]
+
+pub mod idp;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The client secret every test uses, so tests can grep output for it.
+pub const SECRET: &str = "s3cr3t-VALUE-never-printed";
+
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+    home: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Sandbox {
+            dir: tempfile::Builder::new()
+                .prefix("stauth-app-")
+                .tempdir()
+                .unwrap(),
+            home: tempfile::Builder::new()
+                .prefix("stauth-home-")
+                .tempdir()
+                .unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// `stauth` run in the app folder with an empty environment (PATH and a
+    /// throwaway HOME only) and no stdin.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("stauth").unwrap();
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .current_dir(self.path())
+            .write_stdin("")
+            .timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// `stauth init` for Google with the test secret on stdin, offline.
+    pub fn init_google(&self, extra: &[&str]) -> Command {
+        let mut cmd = self.cmd();
+        cmd.args([
+            "init",
+            "--provider",
+            "google",
+            "--client-id",
+            "app.apps.googleusercontent.com",
+            "--client-secret-stdin",
+        ])
+        .args(extra)
+        .write_stdin(format!("{SECRET}\n"));
+        cmd
+    }
+
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, contents: &str) {
+        let path = self.file(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.file(rel)).unwrap()
+    }
+
+    pub fn secrets(&self) -> String {
+        self.read(".streamlit/secrets.toml")
+    }
+
+    pub fn git_init(&self) {
+        let ok = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(self.path())
+            .env("HOME", self.home())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git init failed");
+    }
+
+    pub fn git(&self, args: &[&str]) {
+        let ok = std::process::Command::new("git")
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.home())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?} failed");
+    }
+}
+
+/// Bytes and modification time of a file, to prove it was not touched.
+pub fn fingerprint(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
+    (
+        std::fs::read(path).unwrap(),
+        std::fs::metadata(path).unwrap().modified().unwrap(),
+    )
+}
+
+/// Output of a finished command as (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Replaces values that differ between runs with stable placeholders.
+pub fn redact(text: &str) -> String {
+    let cookie = regex_lite_replace(text, "cookie_secret = \"", 64, "[COOKIE_SECRET]");
+    let mut out = String::new();
+    // 127.0.0.1:PORT and localhost:PORT of the test provider.
+    let mut rest = cookie.as_str();
+    while let Some(i) = rest.find("127.0.0.1:") {
+        let (head, tail) = rest.split_at(i + "127.0.0.1:".len());
+        out.push_str(head);
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 {
+            out.push_str("[PORT]");
+        }
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replaces the `len` characters after each `prefix` with `placeholder`.
+fn regex_lite_replace(text: &str, prefix: &str, len: usize, placeholder: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(prefix) {
+        let (head, tail) = rest.split_at(i + prefix.len());
+        out.push_str(head);
+        if tail.len() >= len && tail[..len].chars().all(|c| c.is_ascii_hexdigit()) {
+            out.push_str(placeholder);
+            rest = &tail[len..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Asserts the test secret appears nowhere in the given outputs.
+pub fn assert_no_secret(outputs: &[&str]) {
+    for o in outputs {
+        assert!(
+            !o.contains(SECRET),
+            "the client secret leaked into output:\n{o}"
+        );
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Prepares what the test suite runs against, without root: the test identity
+# provider (npm `oidc-provider`, from tests/idp/package-lock.json) and a Python
+# venv with real Streamlit (tests/.venv). Safe to run again: it skips what is
+# already in place.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+for tool in node npm python3; do
+  command -v "$tool" >/dev/null || { echo "tests/setup.sh: $tool is missing (on Debian: apt-get install nodejs npm python3-venv)" >&2; exit 1; }
+done
+
+if [ ! -d idp/node_modules/oidc-provider ] || [ idp/package-lock.json -nt idp/node_modules/.package-lock.json ]; then
+  npm ci --prefix idp --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -x .venv/bin/python ] || [ requirements.txt -nt .venv/.installed ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+  touch .venv/.installed
+fi
