@@ -44,7 +44,7 @@ impl From<ColorArg> for ColorMode {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a correct [auth] block to .streamlit/secrets.toml for a provider
-    Init(InitArgs),
+    Init(Box<InitArgs>),
     /// List provider presets, or show one preset's console steps and quirks
     Providers(ProvidersArgs),
     /// Print a shell completion script
@@ -57,16 +57,13 @@ The client secret is never taken from a plain flag (it would show in the process
 pipe it with --client-secret-stdin, set STAUTH_CLIENT_SECRET, or type it at the hidden prompt.
 
 Examples:
-  stauth init --provider google --client-id 123.apps.googleusercontent.com --client-secret-stdin < secret.txt
+  stauth init --provider google --client-id ID --client-secret-stdin < secret.txt
   stauth init --provider microsoft --tenant contoso.onmicrosoft.com --name microsoft
   stauth init --issuer https://sso.example.com/realms/main --client-id app")]
 pub struct InitArgs {
     /// Provider preset (see `stauth providers`)
     #[arg(long, env = "STAUTH_PROVIDER", value_name = "PRESET")]
     pub provider: Option<String>,
-
-    #[command(flatten)]
-    pub inputs: PresetInputs,
 
     /// Full discovery URL, for any provider (overrides the preset's)
     #[arg(long, env = "STAUTH_METADATA_URL", value_name = "URL")]
@@ -135,6 +132,9 @@ pub struct InitArgs {
     /// Print a JSON report on stdout
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub inputs: PresetInputs,
 }
 
 /// The values presets need to build their discovery URL (`stauth providers

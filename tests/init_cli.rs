@@ -361,7 +361,7 @@ fn logto_preset_sets_prompt_login() {
 #[test]
 fn empty_secret_for_the_default_provider_is_refused() {
     let sb = Sandbox::new();
-    let (code, _, err) = run(&mut sb
+    let (code, _, err) = run(sb
         .cmd()
         .args([
             "init",

@@ -62,7 +62,14 @@ fn table() -> String {
         .iter()
         .map(|p| (p.name.to_string(), inputs_column(p), p.summary.to_string()))
         .collect();
-    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(6).max(6);
+    let longest_refusal = catalog::REFUSALS.iter().map(|r| r.names[0].len()).max();
+    let w0 = rows
+        .iter()
+        .map(|r| r.0.len())
+        .chain(longest_refusal)
+        .max()
+        .unwrap_or(6)
+        .max(6);
     let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(6).max(6);
     let mut s = format!("{:w0$}  {:w1$}  NOTE\n", "PRESET", "INPUTS");
     for (name, inputs, note) in &rows {

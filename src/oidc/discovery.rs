@@ -108,9 +108,10 @@ impl Discovery {
         let missing: Vec<String> = REQUIRED_FIELDS
             .iter()
             .filter(|f| {
-                !document
+                document
                     .get(**f)
-                    .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
             })
             .map(|f| f.to_string())
             .collect();

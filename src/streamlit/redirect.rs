@@ -69,10 +69,10 @@ pub fn check_redirect_uri(uri: &str, server: &ServerSettings) -> Vec<Finding> {
             .fix("serve the deployed app over https and use https:// in redirect_uri"),
         );
     }
-    if loopback
+    let port_differs = loopback
         && !uri.contains(PORT_PLACEHOLDER)
-        && url.port_or_known_default() != Some(server.port)
-    {
+        && url.port_or_known_default() != Some(server.port);
+    if port_differs {
         findings.push(
             Finding::warning(
                 "redirect.port",
@@ -87,7 +87,7 @@ pub fn check_redirect_uri(uri: &str, server: &ServerSettings) -> Vec<Finding> {
             .fix(format!("use {}", server.local_redirect_uri())),
         );
     }
-    if loopback {
+    if loopback && !port_differs {
         findings.push(Finding::info(
             "redirect.origin",
             format!(

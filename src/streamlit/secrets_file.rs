@@ -18,7 +18,6 @@ pub struct SecretsFile {
     path: PathBuf,
     original: Option<String>,
     doc: DocumentMut,
-    crlf: bool,
 }
 
 /// What happened to one key.
@@ -107,7 +106,6 @@ impl SecretsFile {
         let doc = parse_toml(path, text)?;
         let file = SecretsFile {
             path: path.to_path_buf(),
-            crlf: text.contains("\r\n"),
             original,
             doc,
         };
@@ -219,7 +217,8 @@ impl SecretsFile {
     /// Sets one key of the provider's `client_kwargs`, creating an inline table
     /// if there is none. Other keys already in `client_kwargs` stay.
     pub fn set_client_kwarg(&mut self, slot: &ProviderSlot, key: &str, value: &str) -> Change {
-        let section = format!("{}.{}", slot.section(), schema::CLIENT_KWARGS);
+        let section = slot.section();
+        let shown_key = format!("{}.{key}", schema::CLIENT_KWARGS);
         let table = self.provider_table_mut(slot);
         if !table.contains_key(schema::CLIENT_KWARGS) {
             table.insert(schema::CLIENT_KWARGS, toml_edit::value(InlineTable::new()));
@@ -230,13 +229,17 @@ impl SecretsFile {
         let new = NewValue::Str(value.to_string());
         match kwargs {
             Item::Value(Value::InlineTable(inline)) => {
-                let change = set_in_inline(inline, &section, key, new);
+                let mut change = set_in_inline(inline, &section, key, new);
+                change.key = shown_key;
                 if change.action != Action::Keep {
                     inline.fmt();
                 }
                 change
             }
-            Item::Table(t) => set_in(t, &section, key, new),
+            Item::Table(t) => Change {
+                key: shown_key,
+                ..set_in(t, &section, key, new)
+            },
             other => {
                 // Not a table: Streamlit would fail; replace with a table.
                 let old = Some(other.to_string().trim().to_string());
@@ -246,10 +249,10 @@ impl SecretsFile {
                 *other = toml_edit::value(inline);
                 Change {
                     section,
-                    key: key.into(),
+                    key: shown_key,
                     action: Action::Change,
                     old,
-                    new: Value::from(value).to_string().trim().to_string(),
+                    new: shown(&Value::from(value)),
                 }
             }
         }
@@ -257,25 +260,37 @@ impl SecretsFile {
 
     /// The document as it would be written.
     pub fn render(&self) -> String {
-        let text = self.doc.to_string();
-        if self.crlf {
-            to_crlf(&text)
-        } else {
-            text
+        restore_line_endings(
+            self.original.as_deref().unwrap_or(""),
+            &self.doc.to_string(),
+        )
+    }
+
+    /// The prefix for a table appended at the end: comments that ended the
+    /// file stay above it (not inside it, where uncommenting them would put
+    /// keys in `[auth]`), then a blank line and stauth's comment.
+    fn take_trailing_for_new_table(&mut self) -> String {
+        let trailing = self.doc.trailing().as_str().unwrap_or("").to_string();
+        self.doc.set_trailing("");
+        let nl = "\n";
+        let body_is_empty = self.doc.to_string().trim().is_empty();
+        let mut prefix = trailing.clone();
+        if !prefix.is_empty() && !prefix.ends_with('\n') {
+            prefix.push_str(nl);
         }
+        if !(body_is_empty && trailing.trim().is_empty()) {
+            prefix.push_str(nl);
+        }
+        prefix.push_str(AUTH_COMMENT);
+        prefix
     }
 
     fn auth_table_mut(&mut self) -> &mut Table {
         if self.doc.get(schema::AUTH).is_none() {
             let mut table = Table::new();
-            let lead = if self.doc.as_table().is_empty() && self.doc.to_string().trim().is_empty() {
-                ""
-            } else {
-                "\n"
-            };
             table
                 .decor_mut()
-                .set_prefix(format!("{lead}{AUTH_COMMENT}"));
+                .set_prefix(self.take_trailing_for_new_table());
             self.doc.insert(schema::AUTH, Item::Table(table));
         }
         let item = self
@@ -318,17 +333,17 @@ fn is_provider_entry(key: &str, item: &Item) -> bool {
 }
 
 fn set_in(table: &mut Table, section: &str, key: &str, value: NewValue) -> Change {
-    let new_display = value.to_value().to_string().trim().to_string();
+    let new_display = shown(&value.to_value());
     match table.get_mut(key) {
         Some(Item::Value(existing)) if value.matches(existing) => Change {
             section: section.into(),
             key: key.into(),
             action: Action::Keep,
-            old: Some(existing.to_string().trim().to_string()),
+            old: Some(shown(existing)),
             new: new_display,
         },
         Some(Item::Value(existing)) => {
-            let old = existing.to_string().trim().to_string();
+            let old = shown(existing);
             let mut replacement = value.to_value();
             *replacement.decor_mut() = existing.decor().clone();
             *existing = replacement;
@@ -365,15 +380,10 @@ fn set_in(table: &mut Table, section: &str, key: &str, value: NewValue) -> Chang
 }
 
 fn set_in_inline(table: &mut InlineTable, section: &str, key: &str, value: NewValue) -> Change {
-    let new_display = value.to_value().to_string().trim().to_string();
+    let new_display = shown(&value.to_value());
     let (action, old) = match table.get(key) {
-        Some(existing) if value.matches(existing) => {
-            (Action::Keep, Some(existing.to_string().trim().to_string()))
-        }
-        Some(existing) => (
-            Action::Change,
-            Some(existing.to_string().trim().to_string()),
-        ),
+        Some(existing) if value.matches(existing) => (Action::Keep, Some(shown(existing))),
+        Some(existing) => (Action::Change, Some(shown(existing))),
         None => (Action::Add, None),
     };
     if action != Action::Keep {
@@ -386,6 +396,13 @@ fn set_in_inline(table: &mut InlineTable, section: &str, key: &str, value: NewVa
         old,
         new: new_display,
     }
+}
+
+/// A value as TOML text, without its surrounding whitespace and comments.
+fn shown(value: &Value) -> String {
+    let mut v = value.clone();
+    v.decor_mut().clear();
+    v.to_string()
 }
 
 /// Parses TOML, turning a syntax error into `file:line:col: message`.
@@ -404,18 +421,58 @@ pub fn parse_toml(path: &Path, text: &str) -> Result<DocumentMut> {
     })
 }
 
-/// Converts lone `\n` to `\r\n` (lines stauth added, in a CRLF file).
-fn to_crlf(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 20);
-    let mut prev = '\0';
-    for c in text.chars() {
-        if c == '\n' && prev != '\r' {
-            out.push('\r');
+/// toml_edit renders `\n` line endings. This gives every line that was
+/// already in the file its original ending back (so CRLF and mixed files keep
+/// their bytes) and new lines the file's usual ending.
+fn restore_line_endings(original: &str, rendered: &str) -> String {
+    if !original.contains('\r') {
+        return rendered.to_string();
+    }
+    let old: Vec<(&str, &str)> = split_lines(original)
+        .map(|(line, end)| {
+            (
+                line.strip_suffix('\r').unwrap_or(line),
+                if line.ends_with('\r') { "\r\n" } else { end },
+            )
+        })
+        .collect();
+    let crlf = old.iter().filter(|(_, e)| *e == "\r\n").count();
+    let lf = old.iter().filter(|(_, e)| *e == "\n").count();
+    let usual = if crlf >= lf { "\r\n" } else { "\n" };
+    let mut out = String::with_capacity(rendered.len() + crlf);
+    let mut next = 0;
+    for (line, end) in split_lines(rendered) {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        out.push_str(line);
+        if end.is_empty() {
+            continue;
         }
-        out.push(c);
-        prev = c;
+        // Unchanged lines appear in the same order; a blank line only counts
+        // when it is the very next one, so it cannot skip ahead.
+        let window = if line.trim().is_empty() { 1 } else { old.len() };
+        match old[next.min(old.len())..]
+            .iter()
+            .take(window)
+            .position(|(l, _)| *l == line)
+        {
+            Some(k) => {
+                let ending = old[next + k].1;
+                out.push_str(if ending.is_empty() { usual } else { ending });
+                next += k + 1;
+            }
+            None => out.push_str(usual),
+        }
     }
     out
+}
+
+/// Lines with their endings (`"\n"`, or `""` for a last line without one).
+fn split_lines(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split_inclusive('\n')
+        .map(|l| match l.strip_suffix('\n') {
+            Some(line) => (line, "\n"),
+            None => (l, ""),
+        })
 }
 
 #[cfg(test)]
@@ -426,7 +483,6 @@ mod tests {
         let doc = parse_toml(Path::new("s.toml"), text).unwrap();
         SecretsFile {
             path: "s.toml".into(),
-            crlf: text.contains("\r\n"),
             original: Some(text.into()),
             doc,
         }
@@ -491,7 +547,6 @@ mod tests {
         let doc = parse_toml(Path::new("s.toml"), "auth = 3\n").unwrap();
         let f = SecretsFile {
             path: "s.toml".into(),
-            crlf: false,
             original: Some("auth = 3\n".into()),
             doc,
         };

@@ -112,19 +112,28 @@ const claimsConfig = {
 
 // -------------------------------------------------------------------- keys --
 
-function jwk(keyObject, alg, kid) {
-  return { ...keyObject.export({ format: 'jwk' }), alg, use: 'sig', kid };
+// Keys are generated as DER and re-imported before the JWK export: on Node 20,
+// exporting a freshly generated Ed25519 KeyObject as JWK can deadlock the
+// process when a GC runs during the export (seen with Node 20.20).
+function generateJwk(type, options, alg, kid) {
+  const { privateKey } = crypto.generateKeyPairSync(type, {
+    ...options,
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+  });
+  const key = crypto.createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' });
+  return { ...key.export({ format: 'jwk' }), alg, use: 'sig', kid };
 }
 const jwks = {
   keys: [
-    jwk(crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'RS256', 'rsa-1'),
-    jwk(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 'ES256', 'ec-1'),
-    jwk(crypto.generateKeyPairSync('ed25519').privateKey, 'EdDSA', 'ed-1'),
+    generateJwk('rsa', { modulusLength: 2048 }, 'RS256', 'rsa-1'),
+    generateJwk('ec', { namedCurve: 'P-256' }, 'ES256', 'ec-1'),
+    generateJwk('ed25519', {}, 'EdDSA', 'ed-1'),
   ],
 };
 // A PS256 ID token needs an RSA key without alg pinned to RS256.
 if (idTokenSigningAlgs.includes('PS256')) {
-  jwks.keys.push(jwk(crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'PS256', 'rsa-ps-1'));
+  jwks.keys.push(generateJwk('rsa', { modulusLength: 2048 }, 'PS256', 'rsa-ps-1'));
 }
 
 // ------------------------------------------------------------------- pages --

@@ -102,23 +102,23 @@ pub fn resolve(
     };
     let mut replaces_default = false;
     if let (ProviderSlot::Default, Some(url)) = (&slot, &metadata_url) {
-        if file.has_default_provider() {
-            let existing = file
-                .provider_str(&ProviderSlot::Default, schema::SERVER_METADATA_URL)
-                .unwrap_or("(no server_metadata_url)")
-                .to_string();
-            if existing != *url {
-                if args.force {
-                    replaces_default = true;
-                } else if let Some(w) = wizard {
-                    let name = w.ask_provider_name(
-                        &format!("[auth] already holds a default provider ({existing}). Name for this one, used as st.login(\"NAME\")"),
-                        preset.map_or("sso", |p| p.name),
-                    )?;
-                    slot = ProviderSlot::Named(name);
-                } else {
-                    return Err(Error::DefaultProviderTaken { existing });
-                }
+        // A default provider without server_metadata_url is half written:
+        // completing it is not a replacement.
+        if let Some(existing) = file
+            .provider_str(&ProviderSlot::Default, schema::SERVER_METADATA_URL)
+            .filter(|existing| *existing != url.as_str())
+        {
+            let existing = existing.to_string();
+            if args.force {
+                replaces_default = true;
+            } else if let Some(w) = wizard {
+                let name = w.ask_provider_name(
+                    &format!("[auth] already holds a default provider ({existing}). Name for this one, used as st.login(\"NAME\")"),
+                    preset.map_or("sso", |p| p.name),
+                )?;
+                slot = ProviderSlot::Named(name);
+            } else {
+                return Err(Error::DefaultProviderTaken { existing });
             }
         }
     }
