@@ -434,4 +434,8 @@ fn secrets_file_and_app_dir_flags() {
         run(&mut sb.init_google(&["--offline", "--secrets-file", "elsewhere/s.toml"]));
     assert_eq!(code, 0, "{err}");
     assert!(sb.file("elsewhere/s.toml").exists());
+    assert!(
+        err.contains("Streamlit does not read elsewhere/s.toml by default"),
+        "{err}"
+    );
 }

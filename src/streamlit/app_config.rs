@@ -126,3 +126,41 @@ mod tests {
         );
     }
 }
+
+/// The secrets files Streamlit reads by default for an app started from
+/// `app_dir` (1.46+ also reads `<script dir>/.streamlit/secrets.toml`).
+pub fn default_secrets_files(app_dir: &Path, home: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Some(home) = home {
+        files.push(home.join(".streamlit").join("secrets.toml"));
+    }
+    files.push(app_dir.join(".streamlit").join("secrets.toml"));
+    files
+}
+
+/// A finding when Streamlit will not read `secrets_file` unless told to.
+pub fn secrets_location_finding(
+    secrets_file: &Path,
+    app_dir: &Path,
+    home: Option<&Path>,
+) -> Option<crate::finding::Finding> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let target = abs(secrets_file);
+    if default_secrets_files(app_dir, home)
+        .iter()
+        .any(|f| abs(f) == target)
+    {
+        return None;
+    }
+    Some(
+        crate::finding::Finding::warning(
+            "secrets.location",
+            format!("Streamlit does not read {} by default", secrets_file.display()),
+        )
+        .why("Streamlit reads ~/.streamlit/secrets.toml and .streamlit/secrets.toml in the folder the app is started from (streamlit#12193).")
+        .fix(format!(
+            "start the app with STREAMLIT_SECRETS_FILES={} streamlit run app.py, or list it under [secrets] files in .streamlit/config.toml",
+            secrets_file.display()
+        )),
+    )
+}

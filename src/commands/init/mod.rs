@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::fsutil::{self, git};
 use crate::oidc;
 use crate::output::Output;
-use crate::streamlit::app_config::ServerSettings;
+use crate::streamlit::app_config::{self, ServerSettings};
 use crate::streamlit::discovery_rules::{self, RequestSettings};
 use crate::streamlit::{redirect, SecretsFile};
 
@@ -109,6 +109,11 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
 
     let up_to_date = !plan::has_edits(&changes);
     let mut findings: Vec<Finding> = redirect_findings;
+    findings.extend(app_config::secrets_location_finding(
+        &secrets_path,
+        &args.app_dir,
+        home.as_deref(),
+    ));
     findings.extend(inputs::preset_findings(&resolved));
     if let Some(f) = plan::cookie_secret_finding(&file, args.rotate_cookie_secret) {
         findings.push(f);
