@@ -104,29 +104,6 @@ fn parse_port(value: &str, what: &str) -> Result<u16> {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn callback_paths() {
-        let mut s = ServerSettings {
-            port: 8502,
-            base_url_path: String::new(),
-            port_source: String::new(),
-        };
-        assert_eq!(
-            s.local_redirect_uri(),
-            "http://localhost:8502/oauth2callback"
-        );
-        s.base_url_path = "tools/app".into();
-        assert_eq!(
-            s.local_redirect_uri(),
-            "http://localhost:8502/tools/app/oauth2callback"
-        );
-    }
-}
-
 /// The secrets files Streamlit reads by default for an app started from
 /// `app_dir` (1.46+ also reads `<script dir>/.streamlit/secrets.toml`).
 pub fn default_secrets_files(app_dir: &Path, home: Option<&Path>) -> Vec<PathBuf> {
@@ -163,4 +140,27 @@ pub fn secrets_location_finding(
             secrets_file.display()
         )),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_paths() {
+        let mut s = ServerSettings {
+            port: 8502,
+            base_url_path: String::new(),
+            port_source: String::new(),
+        };
+        assert_eq!(
+            s.local_redirect_uri(),
+            "http://localhost:8502/oauth2callback"
+        );
+        s.base_url_path = "tools/app".into();
+        assert_eq!(
+            s.local_redirect_uri(),
+            "http://localhost:8502/tools/app/oauth2callback"
+        );
+    }
 }
