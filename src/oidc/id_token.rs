@@ -1,0 +1,566 @@
+//! ID token verification the way Authlib does it for Streamlit: the signature
+//! with a key from the provider's JWKS, then `iss`, `aud`, `azp`, `exp`,
+//! `iat`, `nbf`, `nonce` and `at_hash` with 120 s of leeway. Every failure
+//! names the values involved.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde_json::{Map, Value};
+use sha2::Digest;
+
+/// Authlib's default leeway for time claims, in seconds.
+pub const AUTHLIB_LEEWAY: u64 = 120;
+
+/// A compact JWS, split and decoded but not yet trusted.
+#[derive(Debug, Clone)]
+pub struct Jwt {
+    pub header: Map<String, Value>,
+    pub claims: Map<String, Value>,
+    signing_input: String,
+    signature: String,
+}
+
+impl Jwt {
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+
+    pub fn kid(&self) -> Option<&str> {
+        self.header.get("kid").and_then(Value::as_str)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("this is not a JWT: it looks like an opaque token, which only the provider can read")]
+    Opaque,
+    #[error("this is an encrypted token (JWE, 5 parts): it cannot be read without the recipient's private key")]
+    Encrypted,
+    #[error("malformed JWT: {0}")]
+    Malformed(String),
+    #[error("the token is unsigned (alg \"none\"): refused")]
+    Unsigned,
+    #[error("algorithm {alg} is not accepted here (accepted: {allowed})")]
+    AlgorithmNotAllowed { alg: String, allowed: String },
+    #[error("algorithm {0} is not supported")]
+    UnsupportedAlgorithm(String),
+    #[error("no key with kid \"{kid}\" in the provider's key set")]
+    UnknownKid { kid: String },
+    #[error("no key in the key set can verify {alg}{}", hs_note(.alg))]
+    NoMatchingKey { alg: String },
+    #[error("algorithm {alg} does not fit the key (key type {kty}): refused to avoid algorithm confusion")]
+    KeyTypeMismatch { alg: String, kty: String },
+    #[error("bad signature: the token was changed after signing, or signed with another key")]
+    BadSignature,
+}
+
+fn hs_note(alg: &str) -> &'static str {
+    if alg.starts_with("HS") {
+        " (HS tokens are signed with the client secret, and Streamlit only uses keys from jwks_uri)"
+    } else {
+        ""
+    }
+}
+
+/// Splits and decodes a compact JWT, tolerating surrounding whitespace,
+/// quotes and a `Bearer ` prefix.
+pub fn parse(token: &str) -> Result<Jwt, TokenError> {
+    let token = token.trim().trim_matches('"').trim_matches('\'').trim();
+    let token = token
+        .strip_prefix("Bearer ")
+        .or_else(|| token.strip_prefix("bearer "))
+        .unwrap_or(token)
+        .trim();
+    let parts: Vec<&str> = token.split('.').collect();
+    match parts.len() {
+        3 => {}
+        5 => return Err(TokenError::Encrypted),
+        _ => return Err(TokenError::Opaque),
+    }
+    let header = decode_part(parts[0], "header")?;
+    let claims = decode_part(parts[1], "payload")?;
+    Ok(Jwt {
+        header,
+        claims,
+        signing_input: format!("{}.{}", parts[0], parts[1]),
+        signature: parts[2].to_string(),
+    })
+}
+
+fn decode_part(part: &str, what: &str) -> Result<Map<String, Value>, TokenError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part.trim_end_matches('='))
+        .map_err(|_| TokenError::Malformed(format!("the {what} is not base64url")))?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(TokenError::Malformed(format!(
+            "the {what} is not a JSON object"
+        ))),
+    }
+}
+
+/// The key that verified a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedBy {
+    pub alg: String,
+    pub kid: Option<String>,
+}
+
+/// Checks the header's algorithm against the accepted list.
+fn algorithm(jwt: &Jwt, allowed: &[&str]) -> Result<Algorithm, TokenError> {
+    let alg = jwt
+        .alg()
+        .ok_or_else(|| TokenError::Malformed("the header has no alg".into()))?;
+    if alg.eq_ignore_ascii_case("none") {
+        return Err(TokenError::Unsigned);
+    }
+    if !allowed.contains(&alg) {
+        return Err(TokenError::AlgorithmNotAllowed {
+            alg: alg.into(),
+            allowed: allowed.join(", "),
+        });
+    }
+    alg.parse::<Algorithm>()
+        .map_err(|_| TokenError::UnsupportedAlgorithm(alg.into()))
+}
+
+/// The JWK key type (and curve) an algorithm needs.
+fn fits(alg: &str, key: &Value) -> bool {
+    let kty = key.get("kty").and_then(Value::as_str).unwrap_or("");
+    let crv = key.get("crv").and_then(Value::as_str).unwrap_or("");
+    match alg {
+        a if a.starts_with("RS") || a.starts_with("PS") => kty == "RSA",
+        "ES256" => kty == "EC" && crv == "P-256",
+        "ES384" => kty == "EC" && crv == "P-384",
+        "EdDSA" => kty == "OKP",
+        a if a.starts_with("HS") => kty == "oct",
+        _ => false,
+    }
+}
+
+/// Verifies the signature with a key from a JWKS document (`{"keys": [...]}`),
+/// accepting only the `allowed` algorithms.
+pub fn verify_with_jwks(
+    jwt: &Jwt,
+    jwks: &Value,
+    allowed: &[&str],
+) -> Result<VerifiedBy, TokenError> {
+    let algorithm = algorithm(jwt, allowed)?;
+    let alg = jwt.alg().unwrap_or_default().to_string();
+    let keys: Vec<&Value> = jwks
+        .get("keys")
+        .and_then(Value::as_array)
+        .map(|k| k.iter().collect())
+        .unwrap_or_default();
+    let candidates: Vec<&Value> = match jwt.kid() {
+        Some(kid) => {
+            let by_kid: Vec<&Value> = keys
+                .iter()
+                .copied()
+                .filter(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+                .collect();
+            if by_kid.is_empty() {
+                return Err(TokenError::UnknownKid { kid: kid.into() });
+            }
+            if let Some(other) = by_kid.iter().find(|k| !fits(&alg, k)) {
+                return Err(TokenError::KeyTypeMismatch {
+                    alg,
+                    kty: other
+                        .get("kty")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .into(),
+                });
+            }
+            by_kid
+        }
+        None => keys.iter().copied().filter(|k| fits(&alg, k)).collect(),
+    };
+    if candidates.is_empty() {
+        return Err(TokenError::NoMatchingKey { alg });
+    }
+    for key in candidates {
+        let Ok(jwk) = serde_json::from_value::<Jwk>(key.clone()) else {
+            continue;
+        };
+        let Ok(decoding) = DecodingKey::from_jwk(&jwk) else {
+            continue;
+        };
+        if jsonwebtoken::crypto::verify(
+            &jwt.signature,
+            jwt.signing_input.as_bytes(),
+            &decoding,
+            algorithm,
+        )
+        .unwrap_or(false)
+        {
+            return Ok(VerifiedBy {
+                alg,
+                kid: key.get("kid").and_then(Value::as_str).map(str::to_string),
+            });
+        }
+    }
+    Err(TokenError::BadSignature)
+}
+
+/// Verifies an HS256/384/512 signature with a shared secret.
+pub fn verify_with_secret(jwt: &Jwt, secret: &[u8]) -> Result<VerifiedBy, TokenError> {
+    let algorithm = algorithm(jwt, &["HS256", "HS384", "HS512"]).map_err(|e| match e {
+        TokenError::AlgorithmNotAllowed { alg, .. } => TokenError::KeyTypeMismatch {
+            alg,
+            kty: "oct (a shared secret)".into(),
+        },
+        other => other,
+    })?;
+    let key = DecodingKey::from_secret(secret).map_err(|_| TokenError::BadSignature)?;
+    if jsonwebtoken::crypto::verify(
+        &jwt.signature,
+        jwt.signing_input.as_bytes(),
+        &key,
+        algorithm,
+    )
+    .unwrap_or(false)
+    {
+        Ok(VerifiedBy {
+            alg: jwt.alg().unwrap_or_default().into(),
+            kid: jwt.kid().map(str::to_string),
+        })
+    } else {
+        Err(TokenError::BadSignature)
+    }
+}
+
+/// What the claims must say.
+#[derive(Debug, Clone, Default)]
+pub struct Expectations {
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub nonce: Option<String>,
+    /// The access token issued with the ID token, for `at_hash`.
+    pub access_token: Option<String>,
+    pub leeway: u64,
+    /// Current Unix time.
+    pub now: u64,
+}
+
+/// The outcome of one claim check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+fn check(name: &'static str, ok: bool, detail: impl Into<String>) -> Check {
+    Check {
+        name,
+        ok,
+        detail: detail.into(),
+    }
+}
+
+/// Authlib's claim checks, in its order. Checks whose expectation is unknown
+/// (no issuer given, say) are left out.
+pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
+    let c = &jwt.claims;
+    let str_claim = |k: &str| c.get(k).and_then(Value::as_str);
+    let num_claim = |k: &str| c.get(k).and_then(Value::as_f64).map(|n| n as i64);
+    let now = e.now as i64;
+    let leeway = e.leeway as i64;
+    let mut checks = Vec::new();
+
+    if let Some(expected) = &e.issuer {
+        let ok = str_claim("iss") == Some(expected.as_str());
+        checks.push(check(
+            "iss",
+            ok,
+            format!(
+                "token iss {} {} discovery issuer {expected}",
+                shown(c.get("iss")),
+                if ok { "equals" } else { "differs from" }
+            ),
+        ));
+    }
+    if let Some(client_id) = &e.audience {
+        let auds: Vec<&str> = match c.get("aud") {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = auds.contains(&client_id.as_str());
+        checks.push(check(
+            "aud",
+            ok,
+            format!(
+                "token aud {} {} client_id {client_id}",
+                shown(c.get("aud")),
+                if ok { "includes" } else { "does not include" }
+            ),
+        ));
+        if auds.len() > 1 || c.contains_key("azp") {
+            let ok = str_claim("azp") == Some(client_id.as_str());
+            checks.push(check(
+                "azp",
+                ok,
+                format!(
+                    "azp {} must be the client_id {client_id}",
+                    shown(c.get("azp"))
+                ),
+            ));
+        }
+    }
+    match num_claim("exp") {
+        Some(exp) => {
+            let ok = now <= exp + leeway;
+            let detail = if ok {
+                format!("expires in {}", human_duration(exp - now))
+            } else {
+                format!(
+                    "expired {} ago (leeway {leeway} s)",
+                    human_duration(now - exp)
+                )
+            };
+            checks.push(check("exp", ok, detail));
+        }
+        None => checks.push(check("exp", false, "the token has no exp claim")),
+    }
+    match num_claim("iat") {
+        Some(iat) => {
+            let ok = iat <= now + leeway;
+            let detail = if ok {
+                format!("issued {} ago", human_duration(now - iat))
+            } else {
+                format!(
+                    "issued {} in the future (clock skew?)",
+                    human_duration(iat - now)
+                )
+            };
+            checks.push(check("iat", ok, detail));
+        }
+        None => checks.push(check("iat", false, "the token has no iat claim")),
+    }
+    if let Some(nbf) = num_claim("nbf") {
+        let ok = nbf <= now + leeway;
+        checks.push(check(
+            "nbf",
+            ok,
+            if ok {
+                "already valid".to_string()
+            } else {
+                format!("not valid for another {}", human_duration(nbf - now))
+            },
+        ));
+    }
+    if let Some(expected) = &e.nonce {
+        let got = str_claim("nonce").unwrap_or("");
+        let ok = constant_time_eq(got.as_bytes(), expected.as_bytes());
+        checks.push(check(
+            "nonce",
+            ok,
+            if ok {
+                "matches the nonce sent".to_string()
+            } else if got.is_empty() {
+                "the token has no nonce, but one was sent".to_string()
+            } else {
+                "differs from the nonce sent (a replayed or mixed-up token)".to_string()
+            },
+        ));
+    }
+    if let (Some(at_hash), Some(access_token)) = (str_claim("at_hash"), &e.access_token) {
+        let expected = left_half_hash(jwt.alg().unwrap_or("RS256"), access_token);
+        let ok = expected.as_deref() == Some(at_hash);
+        checks.push(check(
+            "at_hash",
+            ok,
+            if ok {
+                "matches the access token".to_string()
+            } else {
+                "does not match the access token".to_string()
+            },
+        ));
+    }
+    checks
+}
+
+/// `at_hash`: base64url of the left half of the access token's hash, with the
+/// hash that matches the signing algorithm's size.
+fn left_half_hash(alg: &str, token: &str) -> Option<String> {
+    let digest: Vec<u8> = match &alg[alg.len().saturating_sub(3)..] {
+        "256" => sha2::Sha256::digest(token.as_bytes()).to_vec(),
+        "384" => sha2::Sha384::digest(token.as_bytes()).to_vec(),
+        "512" => sha2::Sha512::digest(token.as_bytes()).to_vec(),
+        _ if alg == "EdDSA" => sha2::Sha512::digest(token.as_bytes()).to_vec(),
+        _ => return None,
+    };
+    Some(URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2]))
+}
+
+/// Compares secrets without leaking where they differ through timing.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+fn shown(v: Option<&Value>) -> String {
+    v.map_or_else(|| "(absent)".to_string(), Value::to_string)
+}
+
+/// "54 min", "3 h 5 min", "2 d 4 h", "12 s".
+pub fn human_duration(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min", s / 60),
+        3600..=86399 => {
+            let m = (s % 3600) / 60;
+            if m == 0 {
+                format!("{} h", s / 3600)
+            } else {
+                format!("{} h {m} min", s / 3600)
+            }
+        }
+        _ => format!("{} d {} h", s / 86400, (s % 86400) / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn hs_token(claims: Value, alg: Algorithm) -> String {
+        let mut header = Header::new(alg);
+        header.kid = Some("k1".into());
+        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(SECRET).unwrap()).unwrap()
+    }
+
+    fn jwks_oct() -> Value {
+        json!({"keys": [{"kty": "oct", "kid": "k1", "k": URL_SAFE_NO_PAD.encode(SECRET)}]})
+    }
+
+    #[test]
+    fn parses_and_rejects_shapes() {
+        assert_eq!(parse("abc").unwrap_err(), TokenError::Opaque);
+        assert_eq!(parse("a.b.c.d.e").unwrap_err(), TokenError::Encrypted);
+        assert!(matches!(parse("!.!.!"), Err(TokenError::Malformed(_))));
+        let t = hs_token(json!({"sub": "x"}), Algorithm::HS256);
+        let jwt = parse(&format!("  \"Bearer {t}\"\n")).unwrap();
+        assert_eq!(jwt.claims["sub"], "x");
+        assert_eq!(jwt.kid(), Some("k1"));
+    }
+
+    #[test]
+    fn signature_checks() {
+        let t = hs_token(json!({"sub": "x"}), Algorithm::HS256);
+        let jwt = parse(&t).unwrap();
+        assert!(verify_with_jwks(&jwt, &jwks_oct(), &["HS256"]).is_ok());
+        assert!(verify_with_secret(&jwt, SECRET).is_ok());
+        assert_eq!(
+            verify_with_secret(&jwt, b"wrong").unwrap_err(),
+            TokenError::BadSignature
+        );
+        assert!(matches!(
+            verify_with_jwks(&jwt, &jwks_oct(), &["RS256"]),
+            Err(TokenError::AlgorithmNotAllowed { .. })
+        ));
+        let rsa_only = json!({"keys": [{"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB"}]});
+        assert!(matches!(
+            verify_with_jwks(&jwt, &rsa_only, &["HS256"]),
+            Err(TokenError::KeyTypeMismatch { .. })
+        ));
+        let other_kid = json!({"keys": [{"kty": "oct", "kid": "k2", "k": "AAAA"}]});
+        assert_eq!(
+            verify_with_jwks(&jwt, &other_kid, &["HS256"]).unwrap_err(),
+            TokenError::UnknownKid { kid: "k1".into() }
+        );
+        // A changed payload keeps the old signature: refused.
+        let mut parts: Vec<&str> = t.split('.').collect();
+        let forged = URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#);
+        parts[1] = &forged;
+        let forged_jwt = parse(&parts.join(".")).unwrap();
+        assert_eq!(
+            verify_with_secret(&forged_jwt, SECRET).unwrap_err(),
+            TokenError::BadSignature
+        );
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#);
+        let body = URL_SAFE_NO_PAD.encode(br#"{"sub":"x"}"#);
+        let jwt = parse(&format!("{header}.{body}.")).unwrap();
+        assert_eq!(
+            verify_with_jwks(&jwt, &jwks_oct(), &["HS256"]).unwrap_err(),
+            TokenError::Unsigned
+        );
+        assert_eq!(
+            verify_with_secret(&jwt, SECRET).unwrap_err(),
+            TokenError::Unsigned
+        );
+    }
+
+    #[test]
+    fn claim_checks_follow_authlib() {
+        let now = 1_700_000_000u64;
+        let t = hs_token(
+            json!({"iss": "https://idp", "aud": ["app", "other"], "azp": "app", "exp": now - 100, "iat": now - 200, "nonce": "n1"}),
+            Algorithm::HS256,
+        );
+        let jwt = parse(&t).unwrap();
+        let e = Expectations {
+            issuer: Some("https://idp".into()),
+            audience: Some("app".into()),
+            nonce: Some("n1".into()),
+            access_token: None,
+            leeway: AUTHLIB_LEEWAY,
+            now,
+        };
+        let checks = check_claims(&jwt, &e);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+        let late = Expectations {
+            now: now + 100,
+            ..e.clone()
+        };
+        let exp = check_claims(&jwt, &late)
+            .into_iter()
+            .find(|c| c.name == "exp")
+            .unwrap();
+        assert!(!exp.ok);
+        assert_eq!(exp.detail, "expired 3 min ago (leeway 120 s)");
+        let wrong = Expectations {
+            issuer: Some("https://other".into()),
+            audience: Some("nope".into()),
+            nonce: Some("n2".into()),
+            ..e
+        };
+        let failed: Vec<&str> = check_claims(&jwt, &wrong)
+            .into_iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(failed, ["iss", "aud", "azp", "nonce"]);
+    }
+
+    #[test]
+    fn at_hash_is_checked() {
+        // Example from OpenID Connect Core (RS256 → SHA-256).
+        assert_eq!(
+            left_half_hash("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y").as_deref(),
+            Some("77QmUPtjPfzWtF2AnpK9RQ")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(human_duration(12), "12 s");
+        assert_eq!(human_duration(54 * 60), "54 min");
+        assert_eq!(human_duration(3 * 3600), "3 h");
+        assert_eq!(human_duration(-(3 * 3600 + 300)), "3 h 5 min");
+        assert_eq!(human_duration(2 * 86400 + 4 * 3600), "2 d 4 h");
+    }
+}
