@@ -13,7 +13,7 @@ use crate::output::ColorMode;
     about = "Set up, test and inspect Streamlit's native login (st.login, st.user) for any OpenID Connect provider",
     long_about = None,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 a check or verification failed, 2 usage or configuration error, 3 provider or network error, 4 timed out."
+    after_help = "Exit codes: 0 success, 1 a check or verification failed, 2 usage or configuration error, 3 provider or network error, 4 timed out, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     /// When to colour human output (it goes to stderr)

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod error;
 pub mod finding;
 pub mod fsutil;
+pub mod interrupt;
 pub mod oidc;
 pub mod output;
 pub mod secret;

@@ -120,3 +120,24 @@ fn a_taken_default_provider_asks_for_a_name() {
     assert!(rest.contains("+ [auth.okta] client_id = \"o\""), "{rest}");
     assert!(sb.secrets().contains("[auth.okta]"));
 }
+
+#[test]
+fn ctrl_c_at_the_hidden_prompt_restores_the_terminal_and_writes_nothing() {
+    let sb = Sandbox::new();
+    let mut p = wizard(
+        &sb,
+        &["--offline", "--provider", "google", "--client-id", "c"],
+    );
+    p.exp_string("Redirect URI").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Client secret (input hidden)").unwrap();
+    settle();
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("cancelled: nothing was written"), "{rest}");
+    match p.process_mut().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => assert_eq!(code, 130),
+        other => panic!("stauth did not exit by itself: {other:?}"),
+    }
+    assert!(!sb.file(".streamlit").exists());
+}

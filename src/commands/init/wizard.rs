@@ -15,6 +15,7 @@ pub struct Wizard {
 
 impl Wizard {
     pub fn new() -> Self {
+        crate::interrupt::restore_terminal_on_interrupt();
         let theme: Box<dyn Theme> = if colored::control::SHOULD_COLORIZE.should_colorize() {
             Box::new(ColorfulTheme::default())
         } else {
