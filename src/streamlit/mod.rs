@@ -5,6 +5,7 @@
 //! This module reads files but never touches the network.
 
 pub mod app_config;
+pub mod cookies;
 pub mod discovery_rules;
 pub mod redirect;
 pub mod schema;
