@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a correct [auth] block to .streamlit/secrets.toml for a provider')
+            [CompletionResult]::new('test-login', 'test-login', [CompletionResultType]::ParameterValue, 'Log in for real, exactly as Streamlit would, and report what st.user will hold')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List provider presets, or show one preset''s console steps and quirks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -73,6 +74,25 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stauth;test-login' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'A named provider [auth.NAME] (default: the default provider in [auth])')
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--secrets-file', '--secrets-file', [CompletionResultType]::ParameterName, 'Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]')
+            [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'Use this registered redirect URI instead of the one in secrets.toml')
+            [CompletionResult]::new('--browser-command', '--browser-command', [CompletionResultType]::ParameterName, 'Open the login URL with this command (the URL is added as its last argument)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the login')
+            [CompletionResult]::new('--streamlit-version', '--streamlit-version', [CompletionResultType]::ParameterName, 'Emulate this Streamlit release (1.42 to 1.67)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--manual', '--manual', [CompletionResultType]::ParameterName, 'Paste the URL from the browser''s address bar instead of listening (for a deployed app''s redirect URI)')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Print the login URL instead of opening a browser')
+            [CompletionResult]::new('--show-tokens', '--show-tokens', [CompletionResultType]::ParameterName, 'Print the raw ID and access tokens')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON report on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stauth;providers' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout')
@@ -92,12 +112,16 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
         }
         'stauth;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a correct [auth] block to .streamlit/secrets.toml for a provider')
+            [CompletionResult]::new('test-login', 'test-login', [CompletionResultType]::ParameterValue, 'Log in for real, exactly as Streamlit would, and report what st.user will hold')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List provider presets, or show one preset''s console steps and quirks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'stauth;help;init' {
+            break
+        }
+        'stauth;help;test-login' {
             break
         }
         'stauth;help;providers' {

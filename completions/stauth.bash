@@ -28,6 +28,9 @@ _stauth() {
             stauth,providers)
                 cmd="stauth__subcmd__providers"
                 ;;
+            stauth,test-login)
+                cmd="stauth__subcmd__test__subcmd__login"
+                ;;
             stauth__subcmd__help,completions)
                 cmd="stauth__subcmd__help__subcmd__completions"
                 ;;
@@ -40,6 +43,9 @@ _stauth() {
             stauth__subcmd__help,providers)
                 cmd="stauth__subcmd__help__subcmd__providers"
                 ;;
+            stauth__subcmd__help,test-login)
+                cmd="stauth__subcmd__help__subcmd__test__subcmd__login"
+                ;;
             *)
                 ;;
         esac
@@ -47,7 +53,7 @@ _stauth() {
 
     case "${cmd}" in
         stauth)
-            opts="-h -V --color --help --version init providers completions help"
+            opts="-h -V --color --help --version init test-login providers completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -83,7 +89,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__help)
-            opts="init providers completions help"
+            opts="init test-login providers completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,6 +145,20 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__help__subcmd__providers)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stauth__subcmd__help__subcmd__test__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -273,6 +293,52 @@ _stauth() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stauth__subcmd__test__subcmd__login)
+            opts="-h -V --provider --app-dir --secrets-file --redirect-uri --manual --no-browser --browser-command --timeout --streamlit-version --show-tokens --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --browser-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand init 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
+            cand test-login 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
             cand providers 'List provider presets, or show one preset''s console steps and quirks'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -68,6 +69,24 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stauth;test-login'= {
+            cand --provider 'A named provider [auth.NAME] (default: the default provider in [auth])'
+            cand --app-dir 'The Streamlit app''s folder'
+            cand --secrets-file 'Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]'
+            cand --redirect-uri 'Use this registered redirect URI instead of the one in secrets.toml'
+            cand --browser-command 'Open the login URL with this command (the URL is added as its last argument)'
+            cand --timeout 'Seconds to wait for the login'
+            cand --streamlit-version 'Emulate this Streamlit release (1.42 to 1.67)'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --manual 'Paste the URL from the browser''s address bar instead of listening (for a deployed app''s redirect URI)'
+            cand --no-browser 'Print the login URL instead of opening a browser'
+            cand --show-tokens 'Print the raw ID and access tokens'
+            cand --json 'Print a JSON report on stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stauth;providers'= {
             cand --color 'When to colour human output (it goes to stderr)'
             cand --json 'Print JSON on stdout'
@@ -85,11 +104,14 @@ set edit:completion:arg-completer[stauth] = {|@words|
         }
         &'stauth;help'= {
             cand init 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
+            cand test-login 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
             cand providers 'List provider presets, or show one preset''s console steps and quirks'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stauth;help;init'= {
+        }
+        &'stauth;help;test-login'= {
         }
         &'stauth;help;providers'= {
         }

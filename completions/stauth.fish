@@ -30,6 +30,7 @@ never\t''"
 complete -c stauth -n "__fish_stauth_needs_command" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_needs_command" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -70,6 +71,22 @@ complete -c stauth -n "__fish_stauth_using_subcommand init" -l no-gitignore -d '
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l json -d 'Print a JSON report on stdout'
 complete -c stauth -n "__fish_stauth_using_subcommand init" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand init" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l provider -d 'A named provider [auth.NAME] (default: the default provider in [auth])' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l secrets-file -d 'Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l redirect-uri -d 'Use this registered redirect URI instead of the one in secrets.toml' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l browser-command -d 'Open the login URL with this command (the URL is added as its last argument)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l timeout -d 'Seconds to wait for the login' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l streamlit-version -d 'Emulate this Streamlit release (1.42 to 1.67)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l manual -d 'Paste the URL from the browser\'s address bar instead of listening (for a deployed app\'s redirect URI)'
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l no-browser -d 'Print the login URL instead of opening a browser'
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l show-tokens -d 'Print the raw ID and access tokens'
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l json -d 'Print a JSON report on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_using_subcommand providers" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -81,7 +98,8 @@ always\t''
 never\t''"
 complete -c stauth -n "__fish_stauth_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init providers completions help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init providers completions help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init providers completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init providers completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -45,6 +45,8 @@ impl From<ColorArg> for ColorMode {
 pub enum Command {
     /// Write a correct [auth] block to .streamlit/secrets.toml for a provider
     Init(Box<InitArgs>),
+    /// Log in for real, exactly as Streamlit would, and report what st.user will hold
+    TestLogin(Box<TestLoginArgs>),
     /// List provider presets, or show one preset's console steps and quirks
     Providers(ProvidersArgs),
     /// Print a shell completion script
@@ -235,6 +237,61 @@ pub const ALL_INPUT_IDS: &[&str] = &[
     "environment-id",
     "project-id",
 ];
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+stauth listens on the redirect URI's loopback port, so stop the Streamlit app while testing
+(or test with another registered local redirect URI via --redirect-uri).
+
+Examples:
+  stauth test-login
+  stauth test-login --provider okta --no-browser
+  stauth test-login --redirect-uri http://localhost:8502/oauth2callback --json")]
+pub struct TestLoginArgs {
+    /// A named provider [auth.NAME] (default: the default provider in [auth])
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// The Streamlit app's folder
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]
+    #[arg(long = "secrets-file", value_name = "PATH")]
+    pub secrets_files: Vec<PathBuf>,
+
+    /// Use this registered redirect URI instead of the one in secrets.toml
+    #[arg(long, value_name = "URL")]
+    pub redirect_uri: Option<String>,
+
+    /// Paste the URL from the browser's address bar instead of listening (for a deployed app's redirect URI)
+    #[arg(long)]
+    pub manual: bool,
+
+    /// Print the login URL instead of opening a browser
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Open the login URL with this command (the URL is added as its last argument)
+    #[arg(long, value_name = "CMD", env = "STAUTH_BROWSER_COMMAND")]
+    pub browser_command: Option<String>,
+
+    /// Seconds to wait for the login
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+
+    /// Emulate this Streamlit release (1.42 to 1.67)
+    #[arg(long, value_name = "X.Y")]
+    pub streamlit_version: Option<String>,
+
+    /// Print the raw ID and access tokens
+    #[arg(long)]
+    pub show_tokens: bool,
+
+    /// Print a JSON report on stdout
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct ProvidersArgs {

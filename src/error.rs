@@ -86,11 +86,26 @@ pub enum Error {
     )]
     DefaultProviderTaken { existing: String },
 
+    #[error("{message}")]
+    LoginConfig { message: String, fix: String },
+
     #[error(transparent)]
     Discovery(#[from] DiscoveryError),
 
     #[error("{0}")]
     CheckFailed(String),
+
+    /// A verification failed (exit 1), with what to do.
+    #[error("{message}")]
+    Verification { message: String, hint: String },
+
+    /// The provider refused or failed (exit 3), with what to do.
+    #[error("{message}")]
+    ProviderFailed { message: String, hint: String },
+
+    /// Waited too long (exit 4), with what to check.
+    #[error("{message}")]
+    TimedOut { message: String, hint: String },
 
     #[error("cancelled")]
     Cancelled,
@@ -103,7 +118,9 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Discovery(e) => e.exit_code(),
-            Error::CheckFailed(_) => ExitCode::CheckFailed,
+            Error::CheckFailed(_) | Error::Verification { .. } => ExitCode::CheckFailed,
+            Error::ProviderFailed { .. } => ExitCode::Provider,
+            Error::TimedOut { .. } => ExitCode::Timeout,
             _ => ExitCode::Usage,
         }
     }
@@ -148,6 +165,10 @@ impl Error {
                     .into(),
             ),
             Error::Discovery(e) => Some(e.hint()),
+            Error::LoginConfig { fix, .. } => Some(fix.clone()),
+            Error::Verification { hint, .. }
+            | Error::ProviderFailed { hint, .. }
+            | Error::TimedOut { hint, .. } => (!hint.is_empty()).then(|| hint.clone()),
             Error::InvalidValue { .. } => {
                 Some("Nothing was written. Correct the value and run the command again.".into())
             }

@@ -39,6 +39,21 @@ impl Output {
         Output { json }
     }
 
+    /// Whether stderr is a terminal (for progress lines that redraw).
+    pub fn stderr_is_terminal(&self) -> bool {
+        std::io::stderr().is_terminal()
+    }
+
+    /// A progress line that redraws in place on a terminal.
+    pub fn progress(&self, text: impl AsRef<str>) {
+        let _ = write!(std::io::stderr().lock(), "\r{}\x1b[K", text.as_ref());
+    }
+
+    /// Ends a progress line.
+    pub fn end_progress(&self) {
+        let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+    }
+
     /// Whether the command should print JSON on stdout.
     pub fn json_mode(&self) -> bool {
         self.json

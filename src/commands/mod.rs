@@ -4,6 +4,7 @@
 pub mod completions;
 pub mod init;
 pub mod providers;
+pub mod test_login;
 
 use crate::cli::{Cli, Command};
 use crate::error::{ExitCode, Result};
@@ -13,6 +14,9 @@ use crate::output::Output;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(args) => init::run(&args, &Output::new(cli.color.into(), args.json)),
+        Command::TestLogin(args) => {
+            test_login::run(&args, &Output::new(cli.color.into(), args.json))
+        }
         Command::Providers(args) => {
             providers::run(&args, &Output::new(cli.color.into(), args.json))
         }

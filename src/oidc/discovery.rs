@@ -1,16 +1,16 @@
 //! Fetching an OpenID Connect discovery document (`server_metadata_url`),
 //! with one distinct, explained error per way it can fail.
 
-use std::error::Error as _;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::http::{self, NetError};
 use super::url_policy::provider_url_problem;
 use crate::error::ExitCode;
 
-pub const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DISCOVERY_TIMEOUT: Duration = http::TIMEOUT;
 
 /// The fields Streamlit (through Authlib) cannot do without.
 const REQUIRED_FIELDS: &[&str] = &[
@@ -24,16 +24,8 @@ const REQUIRED_FIELDS: &[&str] = &[
 pub enum DiscoveryError {
     #[error("invalid discovery URL '{url}': {reason}")]
     InvalidUrl { url: String, reason: String },
-    #[error("cannot resolve the host name '{host}' (from {url})")]
-    Dns { url: String, host: String },
-    #[error("TLS handshake with {url} failed: {detail}")]
-    Tls { url: String, detail: String },
-    #[error("connection refused by {host_port} (from {url})")]
-    Refused { url: String, host_port: String },
-    #[error("{url} did not answer within {secs} s")]
-    Timeout { url: String, secs: u64 },
-    #[error("cannot connect to {url}: {detail}")]
-    Connect { url: String, detail: String },
+    #[error(transparent)]
+    Network(#[from] NetError),
     #[error("{url} answered 404 Not Found: there is no discovery document at that address")]
     NotFound { url: String },
     #[error("{url} answered HTTP {status}")]
@@ -54,7 +46,7 @@ impl DiscoveryError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             DiscoveryError::InvalidUrl { .. } => ExitCode::Usage,
-            DiscoveryError::Timeout { .. } => ExitCode::Timeout,
+            DiscoveryError::Network(e) => e.exit_code(),
             _ => ExitCode::Provider,
         }
     }
@@ -64,21 +56,7 @@ impl DiscoveryError {
             DiscoveryError::InvalidUrl { .. } => {
                 "Give the provider's issuer (https://...) or its full discovery URL ending in /.well-known/openid-configuration.".into()
             }
-            DiscoveryError::Dns { .. } => {
-                "Check the host name for typos (tenant, region, domain); `stauth providers NAME` shows the expected form. Use --offline to write the configuration without checking.".into()
-            }
-            DiscoveryError::Tls { .. } => {
-                "The server's certificate is not trusted or the server does not speak TLS. Check the URL (https vs http) and the system's CA certificates.".into()
-            }
-            DiscoveryError::Refused { .. } => {
-                "Nothing is listening there. Start the provider (or check the port), or use --offline to write the configuration without checking.".into()
-            }
-            DiscoveryError::Timeout { .. } => {
-                "The provider is slow or unreachable from this machine (proxy, firewall, VPN?). Try again, or use --offline.".into()
-            }
-            DiscoveryError::Connect { .. } => {
-                "Check the URL and your network connection, or use --offline.".into()
-            }
+            DiscoveryError::Network(e) => format!("{} Use --offline to write the configuration without checking.", e.hint()),
             DiscoveryError::NotFound { .. } => {
                 "The discovery URL is wrong: check the issuer, tenant, realm or slug. It must end in /.well-known/openid-configuration.".into()
             }
@@ -157,20 +135,12 @@ pub fn fetch_discovery(url: &str) -> Result<Discovery, DiscoveryError> {
             reason,
         });
     }
-    let client = reqwest::blocking::Client::builder()
-        .timeout(DISCOVERY_TIMEOUT)
-        .connect_timeout(DISCOVERY_TIMEOUT)
-        .user_agent(concat!("stauth/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| DiscoveryError::Connect {
-            url: url.into(),
-            detail: e.to_string(),
-        })?;
-    let response = client
+    let response = http::client()
+        .map_err(|e| http::classify(url, &parsed, e))?
         .get(parsed.clone())
         .header("Accept", "application/json")
         .send()
-        .map_err(|e| classify(url, &parsed, e))?;
+        .map_err(|e| http::classify(url, &parsed, e))?;
     let status = response.status();
     if status == reqwest::StatusCode::NOT_FOUND {
         return Err(DiscoveryError::NotFound { url: url.into() });
@@ -187,7 +157,9 @@ pub fn fetch_discovery(url: &str) -> Result<Discovery, DiscoveryError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let body = response.text().map_err(|e| classify(url, &parsed, e))?;
+    let body = response
+        .text()
+        .map_err(|e| http::classify(url, &parsed, e))?;
     let not_json = || DiscoveryError::NotJson {
         url: url.into(),
         content_type: content_type.clone(),
@@ -197,62 +169,4 @@ pub fn fetch_discovery(url: &str) -> Result<Discovery, DiscoveryError> {
         Ok(Value::Object(document)) => Discovery::from_document(url, document),
         _ => Err(not_json()),
     }
-}
-
-/// Turn a transport error into the specific reason a user can act on.
-fn classify(url: &str, parsed: &Url, err: reqwest::Error) -> DiscoveryError {
-    let host = parsed.host_str().unwrap_or_default().to_string();
-    if err.is_timeout() {
-        return DiscoveryError::Timeout {
-            url: url.into(),
-            secs: DISCOVERY_TIMEOUT.as_secs(),
-        };
-    }
-    let chain = error_chain(&err);
-    let lower = chain.to_lowercase();
-    if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        DiscoveryError::Dns {
-            url: url.into(),
-            host,
-        }
-    } else if lower.contains("connection refused") {
-        DiscoveryError::Refused {
-            url: url.into(),
-            host_port: format!(
-                "{host}:{}",
-                parsed.port_or_known_default().unwrap_or_default()
-            ),
-        }
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
-        DiscoveryError::Tls {
-            url: url.into(),
-            detail: innermost(&err),
-        }
-    } else {
-        DiscoveryError::Connect {
-            url: url.into(),
-            detail: innermost(&err),
-        }
-    }
-}
-
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    parts.join(": ")
-}
-
-fn innermost(err: &reqwest::Error) -> String {
-    let mut last = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        last = s.to_string();
-        source = s.source();
-    }
-    last
 }

@@ -111,7 +111,10 @@ pub fn default_secrets_files(app_dir: &Path, home: Option<&Path>) -> Vec<PathBuf
     if let Some(home) = home {
         files.push(home.join(".streamlit").join("secrets.toml"));
     }
-    files.push(app_dir.join(".streamlit").join("secrets.toml"));
+    files.push(crate::fsutil::join_clean(
+        app_dir,
+        ".streamlit/secrets.toml",
+    ));
     files
 }
 

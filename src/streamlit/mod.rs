@@ -5,11 +5,14 @@
 //! This module reads files but never touches the network.
 
 pub mod app_config;
+pub mod auth_config;
 pub mod cookies;
 pub mod discovery_rules;
+pub mod login_request;
 pub mod redirect;
 pub mod schema;
 pub mod secrets_file;
+pub mod version;
 
 pub use schema::ProviderSlot;
 pub use secrets_file::SecretsFile;

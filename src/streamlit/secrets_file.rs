@@ -201,6 +201,11 @@ impl SecretsFile {
             .unwrap_or_default()
     }
 
+    /// `[auth]` as plain data (what Streamlit's `st.secrets["auth"]` holds).
+    pub fn auth_data(&self) -> Option<serde_json::Value> {
+        self.doc.get(schema::AUTH).map(item_to_json)
+    }
+
     /// Sets a key of `[auth]` itself.
     pub fn set_auth(&mut self, key: &str, value: NewValue) -> Change {
         let table = self.auth_table_mut();
@@ -395,6 +400,41 @@ fn set_in_inline(table: &mut InlineTable, section: &str, key: &str, value: NewVa
         action,
         old,
         new: new_display,
+    }
+}
+
+/// A TOML item as JSON data: tables become objects, dates become strings.
+fn item_to_json(item: &Item) -> serde_json::Value {
+    match item {
+        Item::None => serde_json::Value::Null,
+        Item::Value(v) => value_to_json(v),
+        Item::Table(t) => serde_json::Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.to_string(), item_to_json(v)))
+                .collect(),
+        ),
+        Item::ArrayOfTables(a) => serde_json::Value::Array(
+            a.iter()
+                .map(|t| item_to_json(&Item::Table(t.clone())))
+                .collect(),
+        ),
+    }
+}
+
+fn value_to_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::String(s) => J::String(s.value().clone()),
+        Value::Integer(i) => J::from(*i.value()),
+        Value::Float(f) => serde_json::Number::from_f64(*f.value()).map_or(J::Null, J::Number),
+        Value::Boolean(b) => J::Bool(*b.value()),
+        Value::Datetime(d) => J::String(d.value().to_string()),
+        Value::Array(a) => J::Array(a.iter().map(value_to_json).collect()),
+        Value::InlineTable(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.to_string(), value_to_json(v)))
+                .collect(),
+        ),
     }
 }
 

@@ -53,9 +53,56 @@ pub fn idp_dir() -> PathBuf {
 
 /// Path to `tests/idp/login.mjs` (absolute): the scripted browser that
 /// performs a login at the test IdP (`node login.mjs [--login NAME] [--deny]
-/// [--expect-error] URL`).
+/// [--expect-error] [--stray-first] [--delay-ms N] [--never] URL`).
 pub fn login_script() -> PathBuf {
     idp_dir().join("login.mjs")
+}
+
+/// The values of the IdP's `tamper` configuration key: how it rewrites the
+/// `id_token` of its token endpoint's response (see `tests/idp/README.md`).
+pub const TAMPER_MODES: &[&str] = &[
+    "signature",
+    "aud",
+    "iss",
+    "expired",
+    "alg_none",
+    "unknown_kid",
+    "nonce",
+];
+
+/// A browser command for `stauth test-login --browser-command CMD` that runs
+/// the scripted browser: `node /abs/path/tests/idp/login.mjs EXTRA_ARGS...`.
+/// test-login splits CMD shell-words style (no shell runs it) and appends the
+/// authorization URL as the last argument, which is where login.mjs expects
+/// it. `extra_args` are login.mjs flags, e.g. `&["--login", "bob"]`,
+/// `&["--deny"]`, `&["--stray-first"]`, `&["--delay-ms", "3000"]`,
+/// `&["--never"]` (see `tests/idp/README.md`). Words holding whitespace or
+/// quotes are single-quoted (`'it'\''s'`), which shell-words undoes.
+pub fn node_browser_command(extra_args: &[&str]) -> String {
+    let script = login_script();
+    let script = script
+        .to_str()
+        .expect("tests/idp/login.mjs path is not UTF-8");
+    std::iter::once("node")
+        .chain(std::iter::once(script))
+        .chain(extra_args.iter().copied())
+        .map(shell_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `word` quoted for a shell-words split when it needs it.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '/' | '.' | '-' | '_' | '=' | ':' | ',' | '+' | '@' | '%')
+        });
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// A free loopback port (bind 127.0.0.1:0, read the port, release it).

@@ -2,7 +2,8 @@
 // Scripted "browser" for the test identity provider (server.mjs): performs a
 // whole interactive login over plain HTTP, without a real browser.
 //
-//   node tests/idp/login.mjs [--login NAME] [--deny] [--expect-error] URL
+//   node tests/idp/login.mjs [--login NAME] [--deny] [--expect-error]
+//                            [--stray-first] [--delay-ms N] [--never] URL
 //
 // URL (always the last argument, so this works as a BROWSER program) is an
 // authorization URL of the test IdP, or any URL that redirects to one (e.g.
@@ -30,6 +31,14 @@
 // --expect-error: the run is expected to end in an error (IdP error page, or
 // callback carrying `error`): exit 0 for those, exit 5 for a successful
 // callback (the same JSON is printed either way).
+// --stray-first: before the login, GET the callback URL (the redirect_uri
+// parameter of the first request URL that has one: the authorization URL)
+// twice, once with no query and once with ?code=forged&state=forged-state,
+// not following redirects; their statuses (0: nothing answered) are added to
+// whatever JSON is printed as "stray":[s1,s2] ("stray":null when no request
+// URL had a redirect_uri parameter).
+// --delay-ms N: sleep N ms before doing anything.
+// --never: a browser nobody uses: exit 0 at once, no request, no output.
 
 const IDP_HEADER = 'x-stauth-test-idp';
 const TIMEOUT_MS = 10_000;
@@ -37,7 +46,8 @@ const MAX_STEPS = 40;
 
 function usage(msg) {
   if (msg) process.stderr.write(`login.mjs: ${msg}\n`);
-  process.stderr.write('usage: node login.mjs [--login NAME] [--deny] [--expect-error] URL\n');
+  process.stderr.write('usage: node login.mjs [--login NAME] [--deny] [--expect-error] '
+    + '[--stray-first] [--delay-ms N] [--never] URL\n');
   process.exit(2);
 }
 
@@ -52,6 +62,9 @@ const argv = process.argv.slice(2);
 let loginName = 'alice';
 let deny = false;
 let expectError = false;
+let strayFirst = false;
+let delayMs = 0;
+let never = false;
 let startUrl;
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -64,6 +77,20 @@ for (let i = 0; i < argv.length; i++) {
     deny = true;
   } else if (a === '--expect-error') {
     expectError = true;
+  } else if (a === '--stray-first') {
+    strayFirst = true;
+  } else if (a === '--never') {
+    never = true;
+  } else if (a === '--delay-ms' || a.startsWith('--delay-ms=')) {
+    let v;
+    if (a === '--delay-ms') {
+      if (i + 1 >= argv.length - 1) usage('--delay-ms needs a value');
+      v = argv[++i];
+    } else {
+      v = a.slice('--delay-ms='.length);
+    }
+    if (!/^\d+$/.test(v)) usage(`--delay-ms: not a number of milliseconds: ${v}`);
+    delayMs = Number(v);
   } else if (a === '-h' || a === '--help') {
     usage();
   } else if (i === argv.length - 1) {
@@ -72,6 +99,8 @@ for (let i = 0; i < argv.length; i++) {
     usage(`unexpected argument ${a}`);
   }
 }
+// A browser nobody uses: whatever the URL, nothing happens.
+if (never) process.exit(0);
 if (!startUrl) usage('missing URL');
 try {
   startUrl = new URL(startUrl).href;
@@ -230,7 +259,11 @@ function errorFromPage(html) {
 
 // ------------------------------------------------------------------ output --
 
+let strayStatuses; // [status, status] once --stray-first has run
+
 function finish(obj, isError) {
+  // null: no request URL carried a redirect_uri, so there was nothing to hit.
+  if (strayFirst) obj.stray = strayStatuses ?? null;
   process.stdout.write(`${JSON.stringify(obj)}\n`);
   if (expectError) process.exit(isError ? 0 : 5);
   process.exit(isError && obj.provider_error !== undefined ? 3 : 0);
@@ -262,7 +295,30 @@ let url = startUrl;
 let body;
 let submittedLogin = false;
 
+// --stray-first: two requests at the redirect_uri that no provider sent, as a
+// stray browser tab or a forged link would.
+async function strayRequests(redirectUri) {
+  const bare = new URL(redirectUri);
+  bare.search = '';
+  bare.hash = '';
+  const forged = new URL(bare.href);
+  forged.search = '?code=forged&state=forged-state';
+  const statuses = [];
+  for (const target of [bare, forged]) {
+    const r = await request('GET', target.href, undefined, { tolerant: true });
+    if (r.error) process.stderr.write(`login.mjs: stray GET ${target.href}: ${r.error}\n`);
+    statuses.push(r.error ? 0 : r.response.status);
+  }
+  return statuses;
+}
+
+if (delayMs > 0) await new Promise((resolve) => { setTimeout(resolve, delayMs); });
+
 for (let step = 0; step < MAX_STEPS; step++) {
+  if (strayFirst && !strayStatuses && method === 'GET') {
+    const redirectUri = new URL(url).searchParams.get('redirect_uri');
+    if (redirectUri) strayStatuses = await strayRequests(redirectUri);
+  }
   const { response, text, url: current } = await request(method, url, body);
   const fromIdp = response.headers.has(IDP_HEADER);
   if (fromIdp) {

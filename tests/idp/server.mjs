@@ -75,6 +75,18 @@ const conformIdTokenClaims = config.conformIdTokenClaims ?? false;
 const endSession = config.endSession ?? true;
 const advertisePkce = config.pkce ?? true;
 const promptSelectAccount = config.promptSelectAccount ?? false;
+const tamper = config.tamper ?? null;
+const stopAfterAuthorize = config.stopAfterAuthorize ?? false;
+
+const TAMPER_MODES = ['signature', 'aud', 'iss', 'expired', 'alg_none', 'unknown_kid', 'nonce'];
+if (tamper !== null && !TAMPER_MODES.includes(tamper)) {
+  log(`invalid configuration: tamper must be one of ${TAMPER_MODES.join(', ')} (got ${JSON.stringify(tamper)})`);
+  process.exit(2);
+}
+if (typeof stopAfterAuthorize !== 'boolean') {
+  log('invalid configuration: stopAfterAuthorize must be true or false');
+  process.exit(2);
+}
 
 // accountId (= the `sub` claim) -> claims; login name -> accountId.
 const accountsById = new Map();
@@ -134,6 +146,105 @@ const jwks = {
 // A PS256 ID token needs an RSA key without alg pinned to RS256.
 if (idTokenSigningAlgs.includes('PS256')) {
   jwks.keys.push(generateJwk('rsa', { modulusLength: 2048 }, 'PS256', 'rsa-ps-1'));
+}
+// Likewise an Ed25519 ID token (the fully-specified JOSE alg) needs a key
+// whose alg is Ed25519: ed-1 is pinned to EdDSA.
+if (idTokenSigningAlgs.includes('Ed25519')) {
+  jwks.keys.push(generateJwk('ed25519', {}, 'Ed25519', 'ed25519-1'));
+}
+
+// ------------------------------------------------------- ID token tamper --
+
+// The private keys of the published JWKS, by kid, to re-sign tampered tokens.
+const privateKeys = new Map(jwks.keys.map((jwk) => [jwk.kid, crypto.createPrivateKey({ key: jwk, format: 'jwk' })]));
+
+const b64u = (buf) => Buffer.from(buf).toString('base64url');
+const b64uJson = (obj) => b64u(JSON.stringify(obj));
+const B64U_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+// JWS signature over `signingInput` with `key` (a KeyObject, or a Buffer secret for HS256).
+function jwsSign(alg, key, signingInput) {
+  const data = Buffer.from(signingInput, 'ascii');
+  switch (alg) {
+    case 'HS256':
+      return crypto.createHmac('sha256', key).update(data).digest();
+    case 'RS256':
+      return crypto.sign('sha256', data, key);
+    case 'PS256':
+      return crypto.sign('sha256', data, {
+        key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32,
+      });
+    case 'ES256':
+      return crypto.sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+    case 'EdDSA':
+    case 'Ed25519':
+      return crypto.sign(null, data, key);
+    default:
+      throw new Error(`cannot sign with alg ${alg}`);
+  }
+}
+
+// Keys not in the JWKS (tamper "unknown_kid"), one per key type, made on demand.
+const strayKeys = new Map();
+function strayKey(alg) {
+  if (alg === 'HS256') return crypto.randomBytes(32);
+  const type = { RS256: 'rsa', PS256: 'rsa', ES256: 'ec', EdDSA: 'ed25519', Ed25519: 'ed25519' }[alg];
+  if (!type) throw new Error(`no key type for alg ${alg}`);
+  if (!strayKeys.has(type)) {
+    const options = { rsa: { modulusLength: 2048 }, ec: { namedCurve: 'P-256' }, ed25519: {} }[type];
+    strayKeys.set(type, crypto.generateKeyPairSync(type, options).privateKey);
+  }
+  return strayKeys.get(type);
+}
+
+// The key that signed the original token: the JWKS key of its kid (or of its
+// alg when it has no kid); HS256: the secret of the client it was issued to.
+function realKey(header, client) {
+  if (header.alg === 'HS256') {
+    if (!client?.clientSecret) throw new Error('HS256 token for a client without a secret');
+    return Buffer.from(client.clientSecret, 'utf8');
+  }
+  const kid = header.kid ?? jwks.keys.find((k) => k.alg === header.alg)?.kid;
+  const key = privateKeys.get(kid);
+  if (!key) throw new Error(`no private key for kid ${kid} (alg ${header.alg})`);
+  return key;
+}
+
+// Rewrites a compact JWS ID token as the `tamper` mode says.
+function tamperIdToken(idToken, mode, client) {
+  const [h, p, sig] = idToken.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+  const now = Math.floor(Date.now() / 1000);
+  const resign = (hdr, pl, key) => {
+    const input = `${b64uJson(hdr)}.${b64uJson(pl)}`;
+    return `${input}.${b64u(jwsSign(hdr.alg, key, input))}`;
+  };
+  switch (mode) {
+    case 'signature': {
+      // Shift the first 4 characters of the signature by one in the
+      // base64url alphabet: still base64url of the same length, but the
+      // first 3 signature bytes differ (the last character is left alone,
+      // its low bits may be padding that lenient decoders ignore).
+      const flipped = [...sig.slice(0, 4)]
+        .map((c) => B64U_ALPHABET[(B64U_ALPHABET.indexOf(c) + 1) % 64]).join('');
+      return `${h}.${p}.${flipped}${sig.slice(4)}`;
+    }
+    case 'aud':
+      return resign(header, { ...payload, aud: 'someone-else' }, realKey(header, client));
+    case 'iss':
+      return resign(header, { ...payload, iss: `${issuer}/evil` }, realKey(header, client));
+    case 'expired':
+      return resign(header, { ...payload, exp: now - 3600, iat: now - 7200 }, realKey(header, client));
+    case 'nonce':
+      return resign(header, { ...payload, nonce: 'wrong-nonce' }, realKey(header, client));
+    case 'alg_none':
+      return `${b64uJson({ alg: 'none', typ: 'JWT' })}.${p}.`;
+    case 'unknown_kid':
+      return resign({ ...header, kid: 'not-in-jwks' }, payload, strayKey(header.alg));
+    default:
+      throw new Error(`unknown tamper mode ${mode}`);
+  }
 }
 
 // ------------------------------------------------------------------- pages --
@@ -352,7 +463,36 @@ provider.use(async (ctx, next) => {
     ctx.body.prompt_values_supported = promptValues;
     if (!advertisePkce) delete ctx.body.code_challenge_methods_supported;
   }
+  if (tamper && ctx.oidc?.route === 'token' && ctx.status === 200
+    && ctx.body && typeof ctx.body === 'object' && typeof ctx.body.id_token === 'string') {
+    ctx.body.id_token = tamperIdToken(ctx.body.id_token, tamper, ctx.oidc.client);
+    log(`token: id_token tampered (${tamper})`);
+  }
 });
+
+// stopAfterAuthorize: once a successful authorization response (the redirect
+// carrying the code to the client's redirect_uri, or the form_post page) has
+// been sent, stop listening and drop every open connection, so the token
+// request that follows finds nothing (ECONNREFUSED). The process keeps
+// running (until its stdin closes), it just no longer serves anything.
+if (stopAfterAuthorize) {
+  let armed = false;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    log('stopAfterAuthorize: authorization response sent, no longer listening');
+    server.close();
+    server.closeAllConnections();
+  };
+  provider.on('authorization.success', (ctx) => {
+    if (armed) return;
+    armed = true;
+    // Let the response go out first; 'close' also covers an aborted one.
+    ctx.res.once('finish', () => setImmediate(stop));
+    ctx.res.once('close', () => setImmediate(stop));
+  });
+}
 
 for (const event of ['server_error', 'authorization.error', 'grant.error', 'userinfo.error',
   'end_session.error', 'discovery.error', 'jwks.error', 'introspection.error', 'revocation.error']) {

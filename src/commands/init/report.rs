@@ -159,6 +159,13 @@ pub fn next_steps(r: &Resolved, file: &SecretsFile, discovery: Option<&Discovery
     steps.push(format!(
         "In the app: {login}; then st.user holds the ID token's claims and st.logout() signs out"
     ));
+    let test = match &r.slot {
+        ProviderSlot::Default => "stauth test-login".to_string(),
+        ProviderSlot::Named(n) => format!("stauth test-login --provider {n}"),
+    };
+    steps.push(format!(
+        "Prove it works before starting the app: {test} (logs in for real and shows what st.user will hold)"
+    ));
     let named = file.named_providers();
     if file.has_default_provider() && !named.is_empty() {
         let calls: Vec<String> = named.iter().map(|n| format!("st.login(\"{n}\")")).collect();

@@ -1,0 +1,454 @@
+//! `stauth test-login`: the real login, in a browser, with the request
+//! Streamlit sends; then the ID token verified as Authlib does, and a report
+//! of what `st.user` will hold, the cookie sizes, and what logout will do.
+
+mod browser;
+mod explain;
+mod report;
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::cli::TestLoginArgs;
+use crate::error::{Error, ExitCode, Result};
+use crate::oidc::id_token::{self, Expectations, TokenError, AUTHLIB_LEEWAY};
+use crate::oidc::loopback::{self, Callback, ListenError, Listener, WaitError};
+use crate::oidc::token::{self, CodeExchange, ExchangeError};
+use crate::oidc::{self, Discovery};
+use crate::output::Output;
+use crate::streamlit::app_config::ServerSettings;
+use crate::streamlit::auth_config::{self, LoginConfig};
+use crate::streamlit::login_request::{self, LoginRequest};
+use crate::streamlit::redirect::parse_redirect_uri;
+use crate::streamlit::version::{self, StreamlitVersion};
+
+use report::{Report, Timings};
+
+pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
+    let started = Instant::now();
+    let mut timings = Timings::default();
+    let version: StreamlitVersion = match &args.streamlit_version {
+        Some(v) => v.parse().map_err(|reason| Error::InvalidValue {
+            what: "--streamlit-version".into(),
+            value: v.clone(),
+            reason,
+        })?,
+        None => version::LATEST,
+    };
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
+    let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
+    let config = auth_config::resolve(&files, args.provider.as_deref(), server.port)?;
+    let redirect_text = args
+        .redirect_uri
+        .clone()
+        .unwrap_or_else(|| config.redirect_uri.clone());
+    let redirect =
+        parse_redirect_uri(&redirect_text, server.port).map_err(|reason| Error::InvalidValue {
+            what: "redirect_uri".into(),
+            value: redirect_text.clone(),
+            reason,
+        })?;
+
+    // Bind before anything slow, so a busy port is reported at once.
+    let listener = if args.manual {
+        None
+    } else {
+        Some(Listener::bind(&redirect).map_err(|e| listen_error(e, &redirect_text))?)
+    };
+
+    let t = Instant::now();
+    let discovery = oidc::fetch_discovery(&config.server_metadata_url)?;
+    timings.discovery = t.elapsed();
+
+    let request =
+        login_request::build(&config, &discovery, version, &redirect_text).map_err(|reason| {
+            Error::LoginConfig {
+                message: reason,
+                fix: "Fix client_kwargs in secrets.toml.".into(),
+            }
+        })?;
+
+    out.heading(format!(
+        "Testing {} of {} with Streamlit {version}'s login request",
+        config.slot,
+        config.source.display()
+    ));
+    out.detail(format!(
+        "provider {}\nscope \"{}\", prompt \"{}\", PKCE {}, token auth {}",
+        config.server_metadata_url,
+        request.scope,
+        request.prompt,
+        if request.code_verifier.is_some() {
+            "S256"
+        } else {
+            "off"
+        },
+        request.token_auth.name()
+    ));
+
+    let t = Instant::now();
+    let callback = match &listener {
+        Some(listener) => wait_in_browser(args, out, listener, &request)?,
+        None => wait_for_paste(out, &request, &redirect)?,
+    };
+    timings.waiting = t.elapsed();
+
+    let code = match callback {
+        Callback::Code(code) => code,
+        Callback::ProviderError { error, description } => {
+            return Err(Error::ProviderFailed {
+                message: format!(
+                    "the provider refused the login: {error}{}",
+                    description
+                        .as_deref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
+                ),
+                hint: explain::callback_error(&error, description.as_deref(), &redirect_text),
+            })
+        }
+    };
+    out.success(format!("Callback received on {redirect_text}"));
+
+    let t = Instant::now();
+    let tokens = token::exchange_code(&CodeExchange {
+        token_endpoint: discovery.str("token_endpoint").unwrap_or_default(),
+        code: &code,
+        redirect_uri: &redirect_text,
+        client_id: &config.client_id,
+        client_secret: &config.client_secret,
+        auth: &request.token_auth,
+        code_verifier: request.code_verifier.as_deref(),
+    })
+    .map_err(|e| exchange_failed(e, request.token_auth.name()))?;
+    timings.token = t.elapsed();
+    let Some(raw_id_token) = tokens.id_token.clone() else {
+        return Err(Error::ProviderFailed {
+            message: "the token response has no id_token".into(),
+            hint: format!(
+                "Streamlit needs an ID token: the scope (\"{}\") must include openid, and the client must be an OpenID Connect client.",
+                request.scope
+            ),
+        });
+    };
+    out.success(format!("Token exchange ({})", request.token_auth.name()));
+
+    let (verified_by, jwt, checks) = verify(
+        &discovery,
+        &config,
+        &request,
+        &tokens,
+        &raw_id_token,
+        &mut timings,
+    )?;
+    out.success(format!(
+        "ID token signature: {}{}",
+        verified_by.alg,
+        verified_by
+            .kid
+            .as_deref()
+            .map(|k| format!(" (key {k})"))
+            .unwrap_or_default()
+    ));
+
+    let t = Instant::now();
+    let userinfo = match (
+        discovery.str("userinfo_endpoint"),
+        tokens.access_token.as_deref(),
+    ) {
+        (Some(endpoint), Some(access)) => Some(
+            token::get_json(endpoint, "the userinfo endpoint", Some(access))
+                .map_err(|e| e.to_string()),
+        ),
+        _ => None,
+    };
+    timings.userinfo = t.elapsed();
+    timings.total = started.elapsed();
+
+    let report = Report::build(report::Inputs {
+        config: &config,
+        discovery: &discovery,
+        version,
+        server: &server,
+        request: &request,
+        redirect_uri: &redirect_text,
+        jwt: &jwt,
+        verified_by: &verified_by,
+        checks: &checks,
+        id_token: &raw_id_token,
+        access_token: tokens.access_token.as_deref(),
+        userinfo,
+        timings,
+        now: unix_now(),
+        show_tokens: args.show_tokens,
+    });
+    report.print(out);
+    if out.json_mode() {
+        out.json(&report.to_json());
+    }
+    Ok(if report.has_errors() {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Success
+    })
+}
+
+type Verified = (id_token::VerifiedBy, id_token::Jwt, Vec<id_token::Check>);
+
+/// Signature with a key from jwks_uri (fetched again once for an unknown
+/// kid, as Authlib does), then the claim checks.
+fn verify(
+    discovery: &Discovery,
+    config: &LoginConfig,
+    request: &LoginRequest,
+    tokens: &token::Tokens,
+    raw: &str,
+    timings: &mut Timings,
+) -> Result<Verified> {
+    let jwt = id_token::parse(raw).map_err(|e| Error::Verification {
+        message: format!("the ID token cannot be read: {e}"),
+        hint: String::new(),
+    })?;
+    let jwks_uri = discovery.str("jwks_uri").unwrap_or_default();
+    let fetch_keys = || {
+        token::get_json(jwks_uri, "the JWKS endpoint", None)
+            .map(Value::Object)
+            .map_err(|e| exchange_failed(e, ""))
+    };
+    let t = Instant::now();
+    let mut jwks = fetch_keys()?;
+    timings.keys = t.elapsed();
+    let algs: Vec<&str> = discovery
+        .list("id_token_signing_alg_values_supported")
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| vec!["RS256"]);
+    let t = Instant::now();
+    let mut result = id_token::verify_with_jwks(&jwt, &jwks, &algs);
+    if matches!(result, Err(TokenError::UnknownKid { .. })) {
+        let t2 = Instant::now();
+        jwks = fetch_keys()?;
+        timings.keys += t2.elapsed();
+        result = id_token::verify_with_jwks(&jwt, &jwks, &algs);
+    }
+    let verified_by = result.map_err(|e| Error::Verification {
+        message: format!("ID token verification failed: {e}"),
+        hint: signature_hint(&e),
+    })?;
+    let checks = id_token::check_claims(
+        &jwt,
+        &Expectations {
+            issuer: Some(discovery.issuer().to_string()),
+            audience: Some(config.client_id.clone()),
+            nonce: Some(request.nonce.clone()),
+            access_token: tokens.access_token.clone(),
+            leeway: AUTHLIB_LEEWAY,
+            now: unix_now(),
+        },
+    );
+    timings.verify = t.elapsed();
+    let failed: Vec<&id_token::Check> = checks.iter().filter(|c| !c.ok).collect();
+    if let Some(first) = failed.first() {
+        let all: Vec<String> = failed
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.detail))
+            .collect();
+        return Err(Error::Verification {
+            message: format!(
+                "ID token verification failed ({}): Streamlit would reject this login",
+                failed.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+            ),
+            hint: format!("{}\n{}", all.join("\n"), claim_hint(first.name)),
+        });
+    }
+    Ok((verified_by, jwt, checks))
+}
+
+fn signature_hint(e: &TokenError) -> String {
+    match e {
+        TokenError::Unsigned => "An unsigned ID token is never acceptable; something between you and the provider altered it, or the provider is misconfigured.".into(),
+        TokenError::UnknownKid { .. } => "The key that signed the token is not in the provider's jwks_uri, even after fetching it again. Check the provider's signing key configuration.".into(),
+        TokenError::NoMatchingKey { alg } if alg.starts_with("HS") => "Configure the provider to sign ID tokens with an asymmetric key (RS256 or ES256); Authentik: pick a Signing Key; Auth0: keep RS256.".into(),
+        TokenError::AlgorithmNotAllowed { .. } => "The provider signed with an algorithm its discovery document does not list; Authlib refuses it.".into(),
+        _ => "The token does not match the provider's published keys: it was altered, or comes from another provider.".into(),
+    }
+}
+
+fn claim_hint(name: &str) -> String {
+    match name {
+        "iss" => "The provider issues tokens under another issuer than its discovery document says (often a proxy or a wrong public URL setting).".into(),
+        "aud" | "azp" => "The token was issued for another client: check client_id.".into(),
+        "exp" | "iat" | "nbf" => "Check this machine's clock (and the provider's): they must agree within 120 s.".into(),
+        "nonce" => "The nonce in the token is not the one sent: a replayed or mixed-up login.".into(),
+        "at_hash" => "The ID token does not belong to the access token it came with.".into(),
+        _ => String::new(),
+    }
+}
+
+fn wait_in_browser(
+    args: &TestLoginArgs,
+    out: &Output,
+    listener: &Listener,
+    request: &LoginRequest,
+) -> Result<Callback> {
+    crate::interrupt::restore_terminal_on_interrupt();
+    let mut opened = browser::open(
+        &request.authorization_url,
+        args.browser_command.as_deref(),
+        args.no_browser,
+    )?;
+    match opened {
+        browser::Opened::Printed => {
+            out.line("Open this URL in a browser to log in:");
+            out.line(format!("  {}", request.authorization_url));
+        }
+        _ => out.line(
+            "Opened the login page in the browser. If it did not appear, open:\n  ".to_string()
+                + &request.authorization_url,
+        ),
+    }
+    let listening: Vec<String> = listener.addresses.iter().map(|a| a.to_string()).collect();
+    out.detail(format!(
+        "Listening on {} (loopback only)",
+        listening.join(" and ")
+    ));
+    let tty = out.stderr_is_terminal();
+    if !tty {
+        out.line(format!("Waiting up to {} s for the login...", args.timeout));
+    }
+    let deadline = Instant::now() + Duration::from_secs(args.timeout);
+    let result = listener.wait(
+        &request.state,
+        deadline,
+        |left| {
+            if tty {
+                let s = left.as_secs();
+                out.progress(format!(
+                    "Waiting for the login in the browser: {}:{:02} left (Ctrl-C to stop)",
+                    s / 60,
+                    s % 60
+                ));
+            }
+        },
+        |stray| {
+            if tty {
+                out.end_progress();
+            }
+            out.warning(format!(
+                "ignored {} (answered 400; still waiting)",
+                stray.explain()
+            ));
+        },
+    );
+    if tty {
+        out.end_progress();
+    }
+    result.map_err(|WaitError::TimedOut { strays, .. }| {
+        let mut hint = format!(
+            "If the browser shows an error page from the provider, it usually names the problem: most often {} is not registered exactly as a redirect URI. Run again with a longer --timeout if you needed more time.",
+            request.redirect_uri
+        );
+        if let Some(note) = opened.timeout_note() {
+            hint = format!("{note}\n{hint}");
+        }
+        if !strays.is_empty() {
+            hint.push_str(&format!("\n{} request(s) reached the listener but were not this login's callback.", strays.len()));
+        }
+        Error::TimedOut {
+            message: format!("no login came back within {} s", args.timeout),
+            hint,
+        }
+    })
+}
+
+/// `--manual`: the user pastes the URL the browser ended on.
+fn wait_for_paste(out: &Output, request: &LoginRequest, redirect: &Url) -> Result<Callback> {
+    out.line("Open this URL in a browser and log in:");
+    out.line(format!("  {}", request.authorization_url));
+    out.line(format!(
+        "The browser then goes to {} (it may show an error page: that is fine).",
+        request.redirect_uri
+    ));
+    out.line("Paste the whole URL from the address bar here and press Enter:");
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        crate::interrupt::restore_terminal_on_interrupt();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::Prompt(e.to_string()))?;
+    let pasted = line.trim();
+    let url = Url::parse(pasted).map_err(|_| Error::InvalidValue {
+        what: "pasted URL".into(),
+        value: pasted.into(),
+        reason: "paste the complete URL, starting with http:// or https://".into(),
+    })?;
+    let path_and_query = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    loopback::classify(&path_and_query, redirect.path(), &request.state).map_err(|stray| {
+        Error::InvalidValue {
+            what: "pasted URL".into(),
+            value: format!("{}{}", url.origin().ascii_serialization(), url.path()),
+            reason: format!("it is {}", stray.explain()),
+        }
+    })
+}
+
+fn listen_error(e: ListenError, redirect: &str) -> Error {
+    match e {
+        ListenError::InUse { addr, port } => Error::LoginConfig {
+            message: format!("port {port} on {addr} is already in use, so stauth cannot receive the login at {redirect}"),
+            fix: "This is most likely your Streamlit app (streamlit run) listening on the redirect URI's port. Stop it while testing: the provider sends the browser back to exactly this port. Or test with another redirect URI that is registered at the provider: --redirect-uri http://localhost:OTHER_PORT/oauth2callback".into(),
+        },
+        ListenError::NotLoopback { host } => Error::LoginConfig {
+            message: format!("redirect_uri points to {host}, not to this machine, so stauth cannot receive the provider's redirect there"),
+            fix: "Register a local redirect URI too and test with it (--redirect-uri http://localhost:8501/oauth2callback), or log in and paste the final URL with --manual.".into(),
+        },
+        ListenError::Other { addr, detail } => Error::LoginConfig {
+            message: format!("cannot listen on {addr}: {detail}"),
+            fix: "Use another redirect URI (--redirect-uri) or --manual.".into(),
+        },
+    }
+}
+
+fn exchange_failed(e: ExchangeError, auth_method: &str) -> Error {
+    let hint = match e.oauth_error() {
+        Some(code) => explain::token_error(code, auth_method),
+        None => match &e {
+            ExchangeError::Network(n) => n.hint(),
+            _ => "The provider answered something unexpected; check its logs.".into(),
+        },
+    };
+    let message = e.to_string();
+    match e.exit_code() {
+        ExitCode::Timeout => Error::TimedOut { message, hint },
+        _ => Error::ProviderFailed { message, hint },
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Claims the userinfo endpoint has and the ID token lacks.
+pub fn userinfo_only(
+    claims: &Map<String, Value>,
+    userinfo: &Map<String, Value>,
+) -> Map<String, Value> {
+    userinfo
+        .iter()
+        .filter(|(k, _)| !claims.contains_key(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}

@@ -1,0 +1,483 @@
+//! The test-login report: what `st.user` will hold, what the userinfo
+//! endpoint has that Streamlit will not see, cookie sizes, logout, timings and
+//! warnings; as text on stderr and JSON on stdout.
+
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::finding::{Finding, Severity};
+use crate::oidc::id_token::{Check, Jwt, VerifiedBy};
+use crate::oidc::url_policy::is_loopback_host;
+use crate::oidc::Discovery;
+use crate::output::Output;
+use crate::streamlit::app_config::ServerSettings;
+use crate::streamlit::auth_config::LoginConfig;
+use crate::streamlit::cookies::{self, Prediction, MAX_COOKIE_BYTES};
+use crate::streamlit::login_request::{self, LoginRequest};
+use crate::streamlit::schema::CALLBACK_PATH;
+use crate::streamlit::version::StreamlitVersion;
+
+/// nginx's default limit for the whole Cookie header (Community Cloud, ingress).
+const COOKIE_HEADER_LIMIT: usize = 8192;
+/// Claims shown shortened beyond this many characters.
+const SHOWN_CHARS: usize = 60;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timings {
+    pub discovery: Duration,
+    pub waiting: Duration,
+    pub token: Duration,
+    pub keys: Duration,
+    pub verify: Duration,
+    pub userinfo: Duration,
+    pub total: Duration,
+}
+
+pub struct Inputs<'a> {
+    pub config: &'a LoginConfig,
+    pub discovery: &'a Discovery,
+    pub version: StreamlitVersion,
+    pub server: &'a ServerSettings,
+    pub request: &'a LoginRequest,
+    pub redirect_uri: &'a str,
+    pub jwt: &'a Jwt,
+    pub verified_by: &'a VerifiedBy,
+    pub checks: &'a [Check],
+    pub id_token: &'a str,
+    pub access_token: Option<&'a str>,
+    pub userinfo: Option<Result<Map<String, Value>, String>>,
+    pub timings: Timings,
+    pub now: u64,
+    pub show_tokens: bool,
+}
+
+pub struct Report {
+    json: Value,
+    st_user: Map<String, Value>,
+    userinfo_only: Map<String, Value>,
+    userinfo_error: Option<String>,
+    cookies: Option<Prediction>,
+    logout_lines: Vec<String>,
+    findings: Vec<Finding>,
+    timings: Timings,
+    tokens: Option<(String, Option<String>)>,
+    version: StreamlitVersion,
+}
+
+impl Report {
+    pub fn build(i: Inputs<'_>) -> Report {
+        let claims = &i.jwt.claims;
+        let provider_value = i.config.slot.streamlit_provider_value().to_string();
+        let mut st_user = claims.clone();
+        st_user.insert("is_logged_in".into(), Value::Bool(true));
+        st_user.insert("provider".into(), Value::String(provider_value.clone()));
+
+        let (userinfo_only, userinfo_error) = match &i.userinfo {
+            Some(Ok(info)) => (super::userinfo_only(claims, info), None),
+            Some(Err(e)) => (Map::new(), Some(e.clone())),
+            None => (Map::new(), None),
+        };
+
+        let origin = url::Url::parse(i.redirect_uri)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let rules = i.version.cookie_rules(&i.server.base_url_path);
+        let cookies = rules.as_ref().and_then(|rules| {
+            let identity = cookies::identity_json(
+                claims,
+                &origin,
+                rules
+                    .provider_in_identity
+                    .then_some(provider_value.as_str()),
+            );
+            let tokens = rules
+                .tokens_cookie
+                .then(|| cookies::tokens_json(Some(i.id_token), i.access_token));
+            cookies::predict(
+                rules,
+                i.config.cookie_secret.expose(),
+                &identity,
+                tokens.as_deref(),
+                i.now,
+            )
+            .ok()
+        });
+
+        let mut findings = claim_findings(claims, i.verified_by);
+        if !userinfo_only.is_empty() {
+            let names: Vec<&str> = userinfo_only.keys().map(String::as_str).collect();
+            findings.push(
+                Finding::warning(
+                    "userinfo.only",
+                    format!("Streamlit will not see {}: the userinfo endpoint has them, the ID token does not", names.join(", ")),
+                )
+                .why("st.user is built from the ID token alone; Streamlit never calls the userinfo endpoint.")
+                .fix("configure the provider to put these claims in the ID token (Zitadel: \"User Info inside ID Token\"; Keycloak: mapper \"Add to ID token\"; Okta: claim \"Include in token type: ID Token\")"),
+            );
+        }
+        findings.extend(origin_findings(i.redirect_uri, i.server));
+        if let Some(p) = &cookies {
+            findings.extend(cookie_findings(p, claims, i.version));
+        }
+
+        let (logout_lines, logout_json) = logout(&i);
+        let tokens = i
+            .show_tokens
+            .then(|| (i.id_token.to_string(), i.access_token.map(str::to_string)));
+
+        let json = json!({
+            "ok": true,
+            "provider": {
+                "section": i.config.slot.section(),
+                "name": i.config.slot.name(),
+                "st_user_provider": provider_value,
+                "server_metadata_url": i.config.server_metadata_url,
+                "issuer": i.discovery.issuer(),
+                "client_id": i.config.client_id,
+                "secrets_file": i.config.source,
+            },
+            "streamlit": {"version": i.version.to_string(), "server": i.version.server_name()},
+            "request": {
+                "authorization_url": i.request.authorization_url,
+                "redirect_uri": i.redirect_uri,
+                "scope": i.request.scope,
+                "prompt": i.request.prompt,
+                "pkce": i.request.code_verifier.is_some(),
+                "token_endpoint_auth_method": i.request.token_auth.name(),
+            },
+            "verification": {
+                "verified": true,
+                "alg": i.verified_by.alg,
+                "kid": i.verified_by.kid,
+                "header": i.jwt.header,
+                "checks": i.checks,
+            },
+            "st_user": st_user,
+            "userinfo_only": userinfo_only,
+            "userinfo_error": userinfo_error,
+            "cookies": cookies.as_ref().map(cookie_json),
+            "logout": logout_json,
+            "findings": findings,
+            "timings_ms": timings_json(&i.timings),
+            "tokens": tokens.as_ref().map(|(id, access)| json!({"id_token": id, "access_token": access})),
+        });
+        Report {
+            json,
+            st_user,
+            userinfo_only,
+            userinfo_error,
+            cookies,
+            logout_lines,
+            findings,
+            timings: i.timings,
+            tokens,
+            version: i.version,
+        }
+    }
+
+    /// Whether a finding says Streamlit would still fail with this login.
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut json = self.json.clone();
+        json["ok"] = Value::Bool(!self.has_errors());
+        json
+    }
+
+    pub fn print(&self, out: &Output) {
+        for c in self.json["verification"]["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            out.success(format!(
+                "{}: {}",
+                c["name"].as_str().unwrap_or_default(),
+                c["detail"].as_str().unwrap_or_default()
+            ));
+        }
+        out.blank();
+        out.heading("st.user will hold:");
+        let width = self
+            .st_user
+            .keys()
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(0)
+            .max(12);
+        for (k, v) in &self.st_user {
+            let callout = callout(k)
+                .map(|c| out.dim(format!("  ← {c}")))
+                .unwrap_or_default();
+            out.line(format!("  {k:width$}  {}{callout}", shorten(v)));
+        }
+        if !self.userinfo_only.is_empty() {
+            out.blank();
+            out.heading("Only in userinfo (Streamlit will not see these):");
+            for (k, v) in &self.userinfo_only {
+                out.line(format!("  {k:width$}  {}", shorten(v)));
+            }
+        }
+        if let Some(e) = &self.userinfo_error {
+            out.detail(format!("(userinfo could not be read: {e})"));
+        }
+        if let Some(p) = &self.cookies {
+            out.blank();
+            out.heading(format!("Cookies Streamlit {} will set:", self.version));
+            for c in &p.cookies {
+                out.line(format!("  {:26} {:>6} bytes", c.name, c.set_cookie.len()));
+            }
+            out.line(format!(
+                "  identity in {} cookie(s); Cookie header sent back: {} bytes",
+                p.identity_chunks.max(1),
+                p.cookie_header_len
+            ));
+        }
+        out.blank();
+        out.heading("Logout:");
+        for l in &self.logout_lines {
+            out.detail(l);
+        }
+        let notable: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Ok)
+            .collect();
+        if !notable.is_empty() {
+            out.blank();
+            out.heading("Notes:");
+            for f in notable {
+                out.finding(f);
+            }
+        }
+        if let Some((id, access)) = &self.tokens {
+            out.blank();
+            out.heading("Tokens (--show-tokens):");
+            out.line(format!("  id_token      {id}"));
+            if let Some(a) = access {
+                out.line(format!("  access_token  {a}"));
+            }
+        }
+        out.blank();
+        let t = &self.timings;
+        out.line(format!(
+            "Timings: discovery {}, waiting for you {}, token {}, keys {}, verify {}, userinfo {}",
+            ms(t.discovery),
+            ms(t.waiting),
+            ms(t.token),
+            ms(t.keys),
+            ms(t.verify),
+            ms(t.userinfo)
+        ));
+        if self.has_errors() {
+            out.error("The provider accepted the login, but Streamlit would not keep it (see the notes above).");
+        } else {
+            out.success("The login works: Streamlit will accept it.");
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    if d.as_millis() >= 10_000 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+fn timings_json(t: &Timings) -> Value {
+    let own = t.total.saturating_sub(t.waiting);
+    json!({
+        "discovery": t.discovery.as_millis() as u64,
+        "waiting_for_user": t.waiting.as_millis() as u64,
+        "token_exchange": t.token.as_millis() as u64,
+        "keys": t.keys.as_millis() as u64,
+        "verify": t.verify.as_millis() as u64,
+        "userinfo": t.userinfo.as_millis() as u64,
+        "total": t.total.as_millis() as u64,
+        "stauth_own": own.as_millis() as u64,
+    })
+}
+
+fn callout(claim: &str) -> Option<String> {
+    match claim {
+        "email" | "name" | "picture" | "is_logged_in" | "provider" => {
+            Some(format!("st.user.{claim}"))
+        }
+        "groups" | "roles" | "cognito:groups" | "groups_direct" => {
+            Some(format!("st.user[\"{claim}\"] (groups / roles)"))
+        }
+        _ => None,
+    }
+}
+
+fn shorten(v: &Value) -> String {
+    let text = match v {
+        Value::Array(a) if a.len() > 3 => format!(
+            "[{} items: {}, ...]",
+            a.len(),
+            a.iter()
+                .take(2)
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > SHOWN_CHARS {
+        format!(
+            "{}…",
+            text.chars().take(SHOWN_CHARS - 1).collect::<String>()
+        )
+    } else {
+        text
+    }
+}
+
+fn claim_findings(claims: &Map<String, Value>, by: &VerifiedBy) -> Vec<Finding> {
+    let mut f = Vec::new();
+    if claims.get("email_verified") == Some(&Value::Bool(false)) {
+        f.push(
+            Finding::warning(
+                "claims.email_unverified",
+                "email_verified is false: the provider has not confirmed this address",
+            )
+            .fix("do not use st.user.email for access decisions unless email_verified is true"),
+        );
+    }
+    if !claims.contains_key("email") {
+        let alt = ["preferred_username", "upn", "emails"]
+            .into_iter()
+            .find(|k| claims.contains_key(*k));
+        f.push(
+            Finding::warning("claims.no_email", "the ID token has no email claim: st.user.email will be missing")
+                .fix(match alt {
+                    Some(k) => format!("fall back to st.user[\"{k}\"], or add the email claim to the ID token at the provider"),
+                    None => "add the email scope and claim to the ID token at the provider".into(),
+                }),
+        );
+    }
+    if !claims.contains_key("name") {
+        f.push(Finding::warning(
+            "claims.no_name",
+            "the ID token has no name claim: st.user.name will be missing",
+        ));
+    }
+    if by.alg.starts_with("HS") {
+        f.push(Finding::warning(
+            "claims.hs_signed",
+            format!("the ID token is signed with {} (a shared secret)", by.alg),
+        ));
+    }
+    f
+}
+
+fn origin_findings(redirect_uri: &str, server: &ServerSettings) -> Vec<Finding> {
+    let Ok(url) = url::Url::parse(redirect_uri) else {
+        return vec![];
+    };
+    let host = url.host_str().unwrap_or_default();
+    if !is_loopback_host(host) {
+        return vec![];
+    }
+    let port = url.port_or_known_default().unwrap_or(server.port);
+    if host.eq_ignore_ascii_case("localhost") {
+        vec![Finding::info(
+            "origin.localhost",
+            format!("open the app at http://localhost:{port}/ (as Streamlit prints it); http://127.0.0.1:{port}/ is another origin and its login would fail"),
+        )]
+    } else {
+        vec![Finding::warning(
+            "origin.ip",
+            format!("redirect_uri uses {host}, but Streamlit prints the app's Local URL as http://localhost:{port}/"),
+        )
+        .why("The login cookie is bound to the redirect URI's origin; opening the app at localhost while the redirect goes to 127.0.0.1 loses the login.")
+        .fix(format!("open the app at http://{host}:{port}/ exactly, or use http://localhost:{port}{CALLBACK_PATH} as redirect URI (registered at the provider)"))]
+    }
+}
+
+fn cookie_findings(
+    p: &Prediction,
+    claims: &Map<String, Value>,
+    version: StreamlitVersion,
+) -> Vec<Finding> {
+    let biggest = claims
+        .iter()
+        .max_by_key(|(_, v)| v.to_string().len())
+        .map(|(k, v)| format!("{k} ({} bytes)", v.to_string().len()))
+        .unwrap_or_default();
+    let mut f = Vec::new();
+    if version < StreamlitVersion::new(1, 53) {
+        if let Some(big) = p.cookies.iter().find(|c| c.header_len > MAX_COOKIE_BYTES) {
+            f.push(
+                Finding::error(
+                    "cookies.too_big",
+                    format!("the {} cookie is {} bytes: browsers drop cookies over 4096 bytes, so the login loops (streamlit#12518)", big.name, big.header_len),
+                )
+                .why(format!("The largest claim is {biggest}."))
+                .fix("upgrade to Streamlit 1.53+ (which splits the cookie), or remove large claims such as groups from the ID token"),
+            );
+        }
+    } else if p.cookie_header_len > COOKIE_HEADER_LIMIT {
+        f.push(
+            Finding::warning(
+                "cookies.header_too_big",
+                format!("the Cookie header will be {} bytes: nginx's default limit is 8192, so apps behind nginx (Community Cloud, Kubernetes ingress) answer 400 Request Header Or Cookie Too Large (streamlit#14960)", p.cookie_header_len),
+            )
+            .why(format!("The largest claim is {biggest}."))
+            .fix("leave large claims such as groups out of the ID token (or use a groups filter), or raise large_client_header_buffers in nginx"),
+        );
+    }
+    f
+}
+
+fn logout(i: &Inputs<'_>) -> (Vec<String>, Value) {
+    let end_session = i.discovery.str("end_session_endpoint");
+    let callback_ok = i.redirect_uri.ends_with(CALLBACK_PATH);
+    let provider_logout = i.version.provider_logout() && end_session.is_some() && callback_ok;
+    let url = if provider_logout {
+        end_session.and_then(|e| {
+            login_request::logout_url(e, &i.config.client_id, i.redirect_uri, Some("ID_TOKEN"))
+                .map(|u| u.replace("id_token_hint=ID_TOKEN", "id_token_hint=<the ID token>"))
+        })
+    } else {
+        None
+    };
+    let lines = match (&url, end_session) {
+        (Some(u), _) => vec![
+            "st.logout() clears the app's cookies and signs the user out at the provider:".into(),
+            format!("  {u}"),
+            format!("Register {} as a post-logout redirect URI at the provider.", i.redirect_uri),
+        ],
+        (None, None) => vec!["st.logout() only clears the app's cookies: the provider has no end_session_endpoint, so the user stays signed in there.".into()],
+        (None, Some(_)) if !callback_ok => vec![format!("st.logout() only clears the app's cookies: redirect_uri does not end with {CALLBACK_PATH}.")],
+        (None, Some(_)) => vec![format!("st.logout() only clears the app's cookies in Streamlit {} (provider logout arrived in 1.53).", i.version)],
+    };
+    let json = json!({
+        "end_session_endpoint": end_session,
+        "provider_logout": provider_logout,
+        "logout_url": url,
+        "post_logout_redirect_uri": provider_logout.then_some(i.redirect_uri),
+    });
+    (lines, json)
+}
+
+fn cookie_json(p: &Prediction) -> Value {
+    json!({
+        "cookies": p.cookies.iter().map(|c| json!({
+            "name": c.name,
+            "value_bytes": c.value_len,
+            "set_cookie_bytes": c.set_cookie.len(),
+        })).collect::<Vec<_>>(),
+        "identity_chunks": p.identity_chunks,
+        "tokens_chunks": p.tokens_chunks,
+        "cookie_header_bytes": p.cookie_header_len,
+        "largest_set_cookie_bytes": p.largest_set_cookie_len,
+    })
+}

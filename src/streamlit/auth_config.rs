@@ -1,0 +1,329 @@
+//! The login configuration as Streamlit resolves it when `st.login()` runs:
+//! secrets files merged shallowly in order, then `validate_auth_credentials`'s
+//! checks in its order, with Streamlit's own wording.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::schema::{self, ProviderSlot};
+use super::secrets_file::SecretsFile;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// Everything Streamlit uses to log in with one provider.
+#[derive(Debug, Clone)]
+pub struct LoginConfig {
+    pub slot: ProviderSlot,
+    /// The file whose `[auth]` Streamlit uses (the last one that has it).
+    pub source: PathBuf,
+    /// `redirect_uri` with `{port}` filled in.
+    pub redirect_uri: String,
+    pub cookie_secret: Secret,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub server_metadata_url: String,
+    pub client_kwargs: Map<String, Value>,
+    pub authorize_params: Map<String, Value>,
+    pub expose_tokens: Vec<String>,
+}
+
+impl LoginConfig {
+    /// A `client_kwargs` string value.
+    pub fn kwarg(&self, key: &str) -> Option<&str> {
+        self.client_kwargs.get(key).and_then(Value::as_str)
+    }
+}
+
+fn config_error(message: impl Into<String>, fix: impl Into<String>) -> Error {
+    Error::LoginConfig {
+        message: message.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Reads `files` in order (missing ones are skipped, as Streamlit does) and
+/// resolves `provider` (`None`: the default provider, `st.login()`).
+pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<LoginConfig> {
+    let mut auth: Option<(PathBuf, Value)> = None;
+    let mut found_any = false;
+    for path in files {
+        if !path.exists() {
+            continue;
+        }
+        found_any = true;
+        let file = SecretsFile::load(path)?;
+        if let Some(data) = file.auth_data() {
+            // Streamlit merges files shallowly: a later [auth] replaces an earlier one whole.
+            auth = Some((path.clone(), data));
+        }
+    }
+    let looked_in = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !found_any {
+        return Err(config_error(
+            format!("no secrets file found (looked in {looked_in})"),
+            "Create one with `stauth init`, or point to it with --secrets-file PATH.",
+        ));
+    }
+    let Some((source, auth)) = auth else {
+        return Err(config_error(
+            format!("To use authentication features you need to configure credentials for at least one authentication provider in `.streamlit/secrets.toml` (no [auth] table in {looked_in})"),
+            "Run `stauth init` to write one.",
+        ));
+    };
+    let Value::Object(auth) = auth else {
+        return Err(config_error(
+            format!("{}: [auth] must be a table", source.display()),
+            "Fix the file by hand, or move it aside and run `stauth init`.",
+        ));
+    };
+    for key in [schema::REDIRECT_URI, schema::COOKIE_SECRET] {
+        if !auth.contains_key(key) {
+            return Err(config_error(
+                format!(
+                    "Authentication credentials in `{}` are missing the \"{key}\" key",
+                    source.display()
+                ),
+                "Run `stauth init` to add it.",
+            ));
+        }
+    }
+    let name = provider.unwrap_or("default");
+    if name.contains('_') {
+        return Err(config_error(
+            format!("Auth provider name \"{name}\" contains an underscore. Please use a provider name without underscores."),
+            "Rename the [auth.NAME] table and the st.login(\"NAME\") call.",
+        ));
+    }
+    let named: Vec<String> = auth
+        .iter()
+        .filter(|(k, v)| v.is_object() && k.as_str() != schema::CLIENT_KWARGS)
+        .map(|(k, _)| k.clone())
+        .collect();
+    let section: Map<String, Value> = match auth.get(name) {
+        Some(Value::Object(section)) => section.clone(),
+        Some(_) => {
+            return Err(config_error(
+                format!("Authentication credentials in `{}` for the authentication provider \"{name}\" must be valid TOML", source.display()),
+                format!("Make [auth.{name}] a table."),
+            ))
+        }
+        None if name == "default" => default_section(&auth),
+        None => {
+            return Err(config_error(
+                format!("Authentication credentials in `{}` are missing for the authentication provider \"{name}\"", source.display()),
+                providers_hint(&named, &auth),
+            ))
+        }
+    };
+    let required = [
+        schema::CLIENT_ID,
+        schema::CLIENT_SECRET,
+        schema::SERVER_METADATA_URL,
+    ];
+    let missing: Vec<&str> = required
+        .into_iter()
+        .filter(|k| !section.contains_key(*k))
+        .collect();
+    if !missing.is_empty() {
+        let who = if name == "default" {
+            "the default authentication provider".to_string()
+        } else {
+            format!("the authentication provider \"{name}\"")
+        };
+        let fix = if name == "default" && section.is_empty() && !named.is_empty() {
+            providers_hint(&named, &auth)
+        } else {
+            "Run `stauth init` for this provider to fill them in.".to_string()
+        };
+        return Err(config_error(
+            format!(
+                "Authentication credentials in `{}` for {who} are missing the following keys: {}",
+                source.display(),
+                python_list(&missing)
+            ),
+            fix,
+        ));
+    }
+    let text = |map: &Map<String, Value>, key: &str| -> String {
+        match map.get(key) {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    };
+    let expose_tokens = match auth.get(schema::EXPOSE_TOKENS) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    schema::validate_expose_tokens(&expose_tokens).map_err(|reason| {
+        config_error(
+            format!("Invalid expose_tokens configuration: {reason}"),
+            "Use expose_tokens = \"id\", \"access\" or [\"id\", \"access\"].",
+        )
+    })?;
+    let object = |key: &str| match section.get(key) {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    Ok(LoginConfig {
+        slot: if name == "default" {
+            ProviderSlot::Default
+        } else {
+            ProviderSlot::Named(name.to_string())
+        },
+        redirect_uri: text(&auth, schema::REDIRECT_URI)
+            .replace(schema::PORT_PLACEHOLDER, &port.to_string()),
+        cookie_secret: Secret::new(text(&auth, schema::COOKIE_SECRET)),
+        client_id: text(&section, schema::CLIENT_ID),
+        client_secret: Secret::new(text(&section, schema::CLIENT_SECRET)),
+        server_metadata_url: text(&section, schema::SERVER_METADATA_URL),
+        client_kwargs: object(schema::CLIENT_KWARGS),
+        authorize_params: object("authorize_params"),
+        expose_tokens,
+        source,
+    })
+}
+
+/// Streamlit's `generate_default_provider_section`: only non-empty values.
+fn default_section(auth: &Map<String, Value>) -> Map<String, Value> {
+    let truthy = |v: &Value| match v {
+        Value::String(s) => !s.is_empty(),
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(_) => true,
+    };
+    [
+        schema::CLIENT_ID,
+        schema::CLIENT_SECRET,
+        schema::SERVER_METADATA_URL,
+        schema::CLIENT_KWARGS,
+        "authorize_params",
+    ]
+    .into_iter()
+    .filter_map(|k| {
+        auth.get(k)
+            .filter(|v| truthy(v))
+            .map(|v| (k.to_string(), v.clone()))
+    })
+    .collect()
+}
+
+fn providers_hint(named: &[String], auth: &Map<String, Value>) -> String {
+    let mut names: Vec<String> = named.iter().map(|n| format!("--provider {n}")).collect();
+    if auth.contains_key(schema::CLIENT_ID) {
+        names.insert(0, "(no --provider: the default provider)".into());
+    }
+    if names.is_empty() {
+        "Run `stauth init` (add --name NAME for a named provider).".into()
+    } else {
+        format!("Test a provider this file has: {}", names.join(", "))
+    }
+}
+
+fn python_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("'{i}'")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The secrets files Streamlit reads for an app, in order, unless the user
+/// lists them explicitly.
+pub fn secrets_files(explicit: &[PathBuf], app_dir: &Path, home: Option<&Path>) -> Vec<PathBuf> {
+    if !explicit.is_empty() {
+        return explicit.to_vec();
+    }
+    if let Ok(list) = std::env::var("STREAMLIT_SECRETS_FILES") {
+        let files: Vec<PathBuf> = list.split_whitespace().map(PathBuf::from).collect();
+        if !files.is_empty() {
+            return files;
+        }
+    }
+    super::app_config::default_secrets_files(app_dir, home)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn err(files: &[PathBuf], provider: Option<&str>) -> String {
+        match resolve(files, provider, 8501) {
+            Err(Error::LoginConfig { message, .. }) => message,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    const FULL: &str = "[auth]\nredirect_uri = \"http://localhost:{port}/oauth2callback\"\ncookie_secret = \"c\"\nclient_id = \"id\"\nclient_secret = \"s\"\nserver_metadata_url = \"https://idp/.well-known/openid-configuration\"\nclient_kwargs = { prompt = \"login\" }\n";
+
+    #[test]
+    fn default_provider_resolves() {
+        let d = tempfile::tempdir().unwrap();
+        let f = write(d.path(), "s.toml", FULL);
+        let c = resolve(&[f], None, 8600).unwrap();
+        assert_eq!(c.redirect_uri, "http://localhost:8600/oauth2callback");
+        assert_eq!(c.client_id, "id");
+        assert_eq!(c.kwarg("prompt"), Some("login"));
+        assert_eq!(c.slot, ProviderSlot::Default);
+    }
+
+    #[test]
+    fn later_auth_replaces_earlier_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let a = write(d.path(), "a.toml", FULL);
+        let b = write(
+            d.path(),
+            "b.toml",
+            "[auth]\nredirect_uri = \"x\"\ncookie_secret = \"c\"\n",
+        );
+        assert!(err(&[a.clone(), b.clone()], None).contains(
+            "missing the following keys: ['client_id', 'client_secret', 'server_metadata_url']"
+        ));
+        assert!(resolve(&[b, a], None, 1).is_ok());
+    }
+
+    #[test]
+    fn streamlit_validation_order() {
+        let d = tempfile::tempdir().unwrap();
+        let none = d.path().join("nope.toml");
+        assert!(err(std::slice::from_ref(&none), None).starts_with("no secrets file found"));
+        let no_auth = write(d.path(), "n.toml", "[db]\nx = 1\n");
+        assert!(err(&[no_auth], None).contains("configure credentials"));
+        let no_redirect = write(d.path(), "r.toml", "[auth]\ncookie_secret = \"c\"\n");
+        assert!(err(&[no_redirect], None).contains("\"redirect_uri\""));
+        let f = write(d.path(), "f.toml", FULL);
+        assert!(err(std::slice::from_ref(&f), Some("my_idp")).contains("underscore"));
+        assert!(
+            err(&[f], Some("okta")).contains("missing for the authentication provider \"okta\"")
+        );
+        let empty_secret = write(
+            d.path(),
+            "e.toml",
+            &FULL.replace("client_secret = \"s\"", "client_secret = \"\""),
+        );
+        assert!(err(&[empty_secret], None).contains("['client_secret']"));
+    }
+
+    #[test]
+    fn named_provider_with_empty_secret_is_a_public_client() {
+        let d = tempfile::tempdir().unwrap();
+        let f = write(d.path(), "s.toml", "[auth]\nredirect_uri = \"x\"\ncookie_secret = \"c\"\n[auth.pub]\nclient_id = \"i\"\nclient_secret = \"\"\nserver_metadata_url = \"u\"\n");
+        let c = resolve(&[f], Some("pub"), 1).unwrap();
+        assert!(c.client_secret.is_empty());
+        assert_eq!(c.slot, ProviderSlot::Named("pub".into()));
+    }
+}
