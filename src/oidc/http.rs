@@ -45,13 +45,19 @@ impl NetError {
 }
 
 /// A blocking client with stauth's timeouts and user agent; redirects are
-/// followed (discovery documents are sometimes served behind one).
+/// followed (discovery documents are sometimes served behind one). One client
+/// serves every call of a run: each new one starts its own runtime thread.
 pub fn client() -> Result<reqwest::blocking::Client, reqwest::Error> {
-    reqwest::blocking::Client::builder()
+    static CLIENT: std::sync::OnceLock<reqwest::blocking::Client> = std::sync::OnceLock::new();
+    if let Some(c) = CLIENT.get() {
+        return Ok(c.clone());
+    }
+    let built = reqwest::blocking::Client::builder()
         .timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)
         .user_agent(concat!("stauth/", env!("CARGO_PKG_VERSION")))
-        .build()
+        .build()?;
+    Ok(CLIENT.get_or_init(|| built).clone())
 }
 
 /// Turn a transport error into the specific reason a user can act on.
