@@ -456,7 +456,10 @@ fn manual_mode_takes_the_pasted_url() {
 fn tampered_id_tokens_are_refused() {
     let cases = [
         ("signature", "bad signature"),
-        ("aud", "aud: token aud \"someone-else\" does not include client_id stauth-test"),
+        (
+            "aud",
+            "aud: token aud \"someone-else\" does not include client_id stauth-test",
+        ),
         ("iss", "differs from discovery issuer"),
         ("expired", "exp: expired 1 h ago (leeway 120 s)"),
         ("alg_none", "the token is unsigned (alg \"none\"): refused"),
@@ -468,8 +471,14 @@ fn tampered_id_tokens_are_refused() {
         let (code, out, err) = s.test_login(&[], &["--json"]);
         assert_eq!(code, 1, "{mode}: {err}");
         assert_eq!(out, "", "{mode}: no report for a rejected login");
-        assert!(err.contains("ID token verification failed"), "{mode}: {err}");
-        assert!(err.contains(expected), "{mode}: expected {expected:?} in\n{err}");
+        assert!(
+            err.contains("ID token verification failed"),
+            "{mode}: {err}"
+        );
+        assert!(
+            err.contains(expected),
+            "{mode}: expected {expected:?} in\n{err}"
+        );
     }
 }
 
@@ -478,8 +487,14 @@ fn hs256_signed_id_tokens_fail_as_in_streamlit() {
     let s = setup(json!({"idTokenSigningAlgs": ["HS256"]}));
     let (code, _, err) = s.test_login(&[], &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("no key in the key set can verify HS256"), "{err}");
-    assert!(err.contains("Streamlit only uses keys from jwks_uri"), "{err}");
+    assert!(
+        err.contains("no key in the key set can verify HS256"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Streamlit only uses keys from jwks_uri"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -491,4 +506,38 @@ fn other_algorithms_verify() {
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["verification"]["alg"], alg);
     }
+}
+
+#[test]
+fn ctrl_c_while_waiting_exits_130_and_frees_the_port() {
+    let s = setup(json!({}));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stauth"))
+        .args(["test-login", "--no-browser", "--timeout", "60"])
+        .current_dir(s.sb.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", s.sb.home())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it listens.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", s.port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "test-login never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cancelled"));
+    std::net::TcpListener::bind(("127.0.0.1", s.port)).expect("the port is free again");
 }
