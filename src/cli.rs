@@ -47,6 +47,8 @@ pub enum Command {
     Init(Box<InitArgs>),
     /// Log in for real, exactly as Streamlit would, and report what st.user will hold
     TestLogin(Box<TestLoginArgs>),
+    /// Read an ID token or Streamlit's login cookies; verify them when asked
+    Decode(Box<DecodeArgs>),
     /// List provider presets, or show one preset's console steps and quirks
     Providers(ProvidersArgs),
     /// Print a shell completion script
@@ -289,6 +291,77 @@ pub struct TestLoginArgs {
     pub show_tokens: bool,
 
     /// Print a JSON report on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Without a key option the signature is NOT verified (the output says so).
+
+Examples:
+  stauth decode eyJhbGciOi...
+  pbpaste | stauth decode
+  stauth decode TOKEN --provider            # verify with the app's default provider
+  stauth decode TOKEN --issuer https://accounts.google.com --audience CLIENT_ID
+  stauth decode --cookie-header \"$(pbpaste)\"  # Streamlit's cookies, with the app's cookie_secret")]
+pub struct DecodeArgs {
+    /// The token, or - to read it from stdin (default when stdin is piped)
+    pub token: Option<String>,
+
+    /// Read the token from a file
+    #[arg(long, value_name = "PATH", conflicts_with = "token")]
+    pub file: Option<PathBuf>,
+
+    /// Verify the signature and claims (implied by any key option)
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Verify with keys from a JWKS URL or file
+    #[arg(long, value_name = "URL|FILE")]
+    pub jwks: Option<String>,
+
+    /// Verify with the keys of this issuer (from its discovery document) and expect it as iss
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+
+    /// Expect this audience (client ID)
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+
+    /// Verify against a provider in the app's secrets file (NAME, or the default provider)
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "default")]
+    pub provider: Option<String>,
+
+    /// The Streamlit app's folder (for --provider and cookies)
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// Secrets files in the order Streamlit reads them (repeatable)
+    #[arg(long = "secrets-file", value_name = "PATH")]
+    pub secrets_files: Vec<PathBuf>,
+
+    /// Read the HMAC secret (HS* tokens) or the cookie secret from stdin
+    #[arg(long)]
+    pub secret_stdin: bool,
+
+    /// Verify with a public key: a PEM file or a JWK (JSON) file
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// Seconds of clock leeway for exp, nbf and iat
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub leeway: u64,
+
+    /// A _streamlit_user cookie value (or - for stdin)
+    #[arg(long, value_name = "VALUE", conflicts_with_all = ["token", "file"])]
+    pub cookie: Option<String>,
+
+    /// A whole Cookie header as copied from the browser (or - for stdin)
+    #[arg(long, value_name = "HEADER", conflicts_with_all = ["token", "file", "cookie"])]
+    pub cookie_header: Option<String>,
+
+    /// Print JSON on stdout
     #[arg(long)]
     pub json: bool,
 }

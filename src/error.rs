@@ -95,6 +95,10 @@ pub enum Error {
     #[error("{0}")]
     CheckFailed(String),
 
+    /// Input that cannot be used (exit 2), with what to do.
+    #[error("{message}")]
+    Input { message: String, hint: String },
+
     /// A verification failed (exit 1), with what to do.
     #[error("{message}")]
     Verification { message: String, hint: String },
@@ -167,6 +171,7 @@ impl Error {
             Error::Discovery(e) => Some(e.hint()),
             Error::LoginConfig { fix, .. } => Some(fix.clone()),
             Error::Verification { hint, .. }
+            | Error::Input { hint, .. }
             | Error::ProviderFailed { hint, .. }
             | Error::TimedOut { hint, .. } => (!hint.is_empty()).then(|| hint.clone()),
             Error::InvalidValue { .. } => {

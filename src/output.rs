@@ -25,12 +25,22 @@ pub struct Output {
 }
 
 impl Output {
+    /// For commands whose colourful output is human text on stderr.
     pub fn new(color: ColorMode, json: bool) -> Self {
+        Self::with_color(color, json, std::io::stderr().is_terminal())
+    }
+
+    /// For commands whose colourful output is data on stdout (decode).
+    pub fn for_data(color: ColorMode, json: bool) -> Self {
+        Self::with_color(color, json, std::io::stdout().is_terminal())
+    }
+
+    fn with_color(color: ColorMode, json: bool, terminal: bool) -> Self {
         let enabled = match color {
             ColorMode::Always => true,
             ColorMode::Never => false,
             ColorMode::Auto => {
-                std::io::stderr().is_terminal()
+                terminal
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     && std::env::var("TERM").map_or(true, |t| t != "dumb")
             }

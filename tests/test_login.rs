@@ -511,7 +511,7 @@ fn other_algorithms_verify() {
 #[test]
 fn ctrl_c_while_waiting_exits_130_and_frees_the_port() {
     let s = setup(json!({}));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stauth"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stauth"))
         .args(["test-login", "--no-browser", "--timeout", "60"])
         .current_dir(s.sb.path())
         .env_clear()

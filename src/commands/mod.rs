@@ -2,6 +2,7 @@
 //! printer and returns the exit code or an error for `main` to print.
 
 pub mod completions;
+pub mod decode;
 pub mod init;
 pub mod providers;
 pub mod test_login;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::TestLogin(args) => {
             test_login::run(&args, &Output::new(cli.color.into(), args.json))
         }
+        Command::Decode(args) => decode::run(&args, &Output::for_data(cli.color.into(), args.json)),
         Command::Providers(args) => {
             providers::run(&args, &Output::new(cli.color.into(), args.json))
         }

@@ -205,6 +205,51 @@ pub fn verify_with_jwks(
     Err(TokenError::BadSignature)
 }
 
+/// Every asymmetric algorithm stauth verifies (HS* needs a shared secret).
+pub const ASYMMETRIC_ALGS: &[&str] = &[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+];
+
+/// Verifies with one public key in PEM form (public key or certificate). The
+/// key type must fit the token's algorithm: an HS token is refused rather
+/// than checked with the public key as an HMAC secret.
+pub fn verify_with_pem(jwt: &Jwt, pem: &[u8]) -> Result<VerifiedBy, TokenError> {
+    let algorithm = algorithm(jwt, ASYMMETRIC_ALGS).map_err(|e| match e {
+        TokenError::AlgorithmNotAllowed { alg, .. } => TokenError::KeyTypeMismatch {
+            alg,
+            kty: "a public key (PEM)".into(),
+        },
+        other => other,
+    })?;
+    let alg = jwt.alg().unwrap_or_default().to_string();
+    let key = if alg.starts_with("RS") || alg.starts_with("PS") {
+        DecodingKey::from_rsa_pem(pem)
+    } else if alg.starts_with("ES") {
+        DecodingKey::from_ec_pem(pem)
+    } else {
+        DecodingKey::from_ed_pem(pem)
+    }
+    .map_err(|_| TokenError::KeyTypeMismatch {
+        alg: alg.clone(),
+        kty: "a PEM key of another type (or not a public key)".into(),
+    })?;
+    if jsonwebtoken::crypto::verify(
+        &jwt.signature,
+        jwt.signing_input.as_bytes(),
+        &key,
+        algorithm,
+    )
+    .unwrap_or(false)
+    {
+        Ok(VerifiedBy {
+            alg,
+            kid: jwt.kid().map(str::to_string),
+        })
+    } else {
+        Err(TokenError::BadSignature)
+    }
+}
+
 /// Verifies an HS256/384/512 signature with a shared secret.
 pub fn verify_with_secret(jwt: &Jwt, secret: &[u8]) -> Result<VerifiedBy, TokenError> {
     let algorithm = algorithm(jwt, &["HS256", "HS384", "HS512"]).map_err(|e| match e {

@@ -1,5 +1,6 @@
 //! Talking to OpenID Connect providers: URL policy and discovery.
 
+pub mod claims;
 mod discovery;
 pub mod http;
 pub mod id_token;

@@ -44,7 +44,8 @@ fn config_error(message: impl Into<String>, fix: impl Into<String>) -> Error {
 
 /// Reads `files` in order (missing ones are skipped, as Streamlit does) and
 /// resolves `provider` (`None`: the default provider, `st.login()`).
-pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<LoginConfig> {
+/// `[auth]` as Streamlit sees it: from the last of `files` that has one.
+fn load_auth(files: &[PathBuf]) -> Result<(PathBuf, Map<String, Value>)> {
     let mut auth: Option<(PathBuf, Value)> = None;
     let mut found_any = false;
     for path in files {
@@ -81,6 +82,26 @@ pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<L
             "Fix the file by hand, or move it aside and run `stauth init`.",
         ));
     };
+    Ok((source, auth))
+}
+
+/// The app's `cookie_secret` and the file it comes from.
+pub fn cookie_secret(files: &[PathBuf]) -> Result<(Secret, PathBuf)> {
+    let (source, auth) = load_auth(files)?;
+    match auth.get(schema::COOKIE_SECRET).and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => Ok((Secret::new(s), source)),
+        _ => Err(config_error(
+            format!(
+                "Authentication credentials in `{}` are missing the \"cookie_secret\" key",
+                source.display()
+            ),
+            "Run `stauth init` to add it, or pipe the secret with --secret-stdin.",
+        )),
+    }
+}
+
+pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<LoginConfig> {
+    let (source, auth) = load_auth(files)?;
     for key in [schema::REDIRECT_URI, schema::COOKIE_SECRET] {
         if !auth.contains_key(key) {
             return Err(config_error(

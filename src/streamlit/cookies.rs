@@ -349,17 +349,34 @@ pub fn sign_itsdangerous(secret: &str, salt: &str, value: &str, ts: u64) -> Stri
     signed.push('.');
     signed.push_str(&URL_SAFE_NO_PAD.encode(&ts_bytes[first..]));
 
+    let sig = itsdangerous_mac(secret, salt, signed.as_bytes());
+    signed.push('.');
+    signed.push_str(&URL_SAFE_NO_PAD.encode(sig));
+    signed
+}
+
+/// itsdangerous's HMAC-SHA1 of `data` under the key `SHA1(salt + "signer" + secret)`.
+pub(super) fn itsdangerous_mac(secret: &str, salt: &str, data: &[u8]) -> Vec<u8> {
     let mut key_hash = Sha1::new();
     key_hash.update(salt.as_bytes());
     key_hash.update(b"signer");
     key_hash.update(secret.as_bytes());
     let key = key_hash.finalize();
     let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(&key).expect("HMAC takes any key length");
-    mac.update(signed.as_bytes());
-    let sig = mac.finalize().into_bytes();
-    signed.push('.');
-    signed.push_str(&URL_SAFE_NO_PAD.encode(sig));
-    signed
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Tornado's HMAC-SHA256 of `data` under the secret, as lowercase hex.
+pub(super) fn tornado_mac_hex(secret: &str, data: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Tornado `create_signed_value(secret, name, value, version=2)` at Unix time
@@ -377,13 +394,8 @@ pub fn sign_tornado_v2(secret: &str, name: &str, value: &str, ts: u64) -> String
     // Tornado measures the str name in code points, the bytes value in bytes.
     field(&mut to_sign, name, name.chars().count());
     field(&mut to_sign, &b64, b64.len());
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes any key length");
-    mac.update(to_sign.as_bytes());
-    let sig = mac.finalize().into_bytes();
-    for b in sig {
-        to_sign.push_str(&format!("{b:02x}"));
-    }
+    let sig = tornado_mac_hex(secret, to_sign.as_bytes());
+    to_sign.push_str(&sig);
     to_sign
 }
 

@@ -6,6 +6,7 @@
 
 pub mod app_config;
 pub mod auth_config;
+pub mod cookie_reader;
 pub mod cookies;
 pub mod discovery_rules;
 pub mod login_request;

@@ -1,0 +1,360 @@
+//! `stauth decode`: read an ID token (and verify it when asked), or read
+//! Streamlit's own login cookies with the app's cookie secret.
+
+mod cookies;
+mod view;
+
+use std::io::{IsTerminal, Read};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use colored::Colorize;
+use serde_json::{json, Value};
+
+use crate::cli::DecodeArgs;
+use crate::error::{Error, ExitCode, Result};
+use crate::oidc::id_token::{self, Check, Expectations, Jwt, TokenError, VerifiedBy};
+use crate::oidc::token as fetch;
+use crate::oidc::{self, Discovery};
+use crate::output::Output;
+use crate::secret::Secret;
+use crate::streamlit::app_config::ServerSettings;
+use crate::streamlit::auth_config;
+use crate::streamlit::discovery_rules::{discovery_url_for_issuer, WELL_KNOWN};
+
+pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
+    if args.cookie.is_some() || args.cookie_header.is_some() {
+        return cookies::run(args, out);
+    }
+    let explicit_keys = [args.jwks.is_some(), args.key.is_some(), args.secret_stdin]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if explicit_keys > 1 {
+        return Err(usage(
+            "key options",
+            "choose one of --jwks, --key and --secret-stdin",
+        ));
+    }
+    let raw = read_token(args)?;
+    let jwt = id_token::parse(&raw).map_err(|e| Error::Input {
+        message: format!("cannot decode '{}': {e}", shorten(&raw)),
+        hint: match e {
+            TokenError::Opaque => "Opaque tokens (e.g. many access tokens) can only be checked by the provider (token introspection). ID tokens are JWTs: three base64url parts separated by dots.".into(),
+            TokenError::Encrypted => "Decrypt it first, or ask the provider for signed (not encrypted) ID tokens.".into(),
+            _ => "Copy the whole token: three base64url parts separated by dots.".into(),
+        },
+    })?;
+    let now = unix_now();
+    let wants_verify =
+        args.verify || explicit_keys > 0 || args.issuer.is_some() || args.provider.is_some();
+    let verification = if wants_verify {
+        Some(verify(args, &jwt, now)?)
+    } else {
+        None
+    };
+
+    let mut text = view::fields("Header", &jwt.header, now as i64);
+    text.push('\n');
+    text.push_str(&view::fields("Claims", &jwt.claims, now as i64));
+    text.push('\n');
+    let (signature_json, failure) = match &verification {
+        None => {
+            text.push_str(&format!(
+                "{} pass --provider, --issuer, --jwks, --key or --secret-stdin to verify it\n",
+                "Signature NOT verified:".yellow().bold()
+            ));
+            (
+                json!({"verified": false, "alg": jwt.alg(), "kid": jwt.kid(), "note": "signature NOT verified"}),
+                None,
+            )
+        }
+        Some(v) => {
+            match &v.result {
+                Ok(by) => text.push_str(&format!(
+                    "{} {}{} ({})\n",
+                    "Signature verified:".green().bold(),
+                    by.alg,
+                    by.kid
+                        .as_deref()
+                        .map(|k| format!(", key {k}"))
+                        .unwrap_or_default(),
+                    v.source
+                )),
+                Err(e) => text.push_str(&format!("{} {e}\n", "Signature NOT valid:".red().bold())),
+            }
+            text.push_str(&view::checks(&v.checks));
+            let failure = v.failure();
+            (
+                json!({
+                    "verified": v.result.is_ok() && failure.is_none(),
+                    "alg": jwt.alg(),
+                    "kid": jwt.kid(),
+                    "source": v.source,
+                    "error": v.result.as_ref().err().map(ToString::to_string),
+                }),
+                failure,
+            )
+        }
+    };
+    if out.json_mode() {
+        out.json(&json!({
+            "header": jwt.header,
+            "claims": jwt.claims,
+            "times": view::times_json(&jwt.claims, now as i64),
+            "signature": signature_json,
+            "checks": verification.as_ref().map(|v| v.checks.clone()).unwrap_or_default(),
+        }));
+    } else {
+        out.data(text);
+    }
+    match failure {
+        Some((message, hint)) => Err(Error::Verification { message, hint }),
+        None => Ok(ExitCode::Success),
+    }
+}
+
+struct Verification {
+    source: String,
+    result: std::result::Result<VerifiedBy, TokenError>,
+    checks: Vec<Check>,
+}
+
+impl Verification {
+    /// The message and hint for exit 1, if anything failed.
+    fn failure(&self) -> Option<(String, String)> {
+        if let Err(e) = &self.result {
+            return Some((format!("verification failed: {e}"), signature_hint(e)));
+        }
+        let failed: Vec<&Check> = self.checks.iter().filter(|c| !c.ok).collect();
+        (!failed.is_empty()).then(|| {
+            (
+                format!(
+                    "verification failed: {}",
+                    failed
+                        .iter()
+                        .map(|c| format!("{} ({})", c.name, c.detail))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                "The signature is valid, but a claim is not what was expected.".to_string(),
+            )
+        })
+    }
+}
+
+fn signature_hint(e: &TokenError) -> String {
+    match e {
+        TokenError::Unsigned => "An unsigned token proves nothing; never accept it.".into(),
+        TokenError::KeyTypeMismatch { .. } => "The key does not fit the token's algorithm. Refusing prevents algorithm-confusion attacks (an RS256 public key used as an HS256 secret).".into(),
+        TokenError::UnknownKid { .. } => "The key set has no key with this kid: the token comes from another provider, or the provider rotated its keys.".into(),
+        TokenError::NoMatchingKey { .. } => "None of the keys given fits this token's algorithm.".into(),
+        TokenError::AlgorithmNotAllowed { .. } => "The provider does not list this algorithm; an attacker may have changed the header.".into(),
+        _ => "The token was changed after signing, or it was signed with another key.".into(),
+    }
+}
+
+/// Resolves the key source and expectations, then verifies.
+fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
+    let mut issuer = None;
+    let mut audience = args.audience.clone();
+    let mut discovery: Option<Discovery> = None;
+    if let Some(name) = &args.provider {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
+        let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
+        let provider = (name != "default").then_some(name.as_str());
+        let config = auth_config::resolve(&files, provider, server.port)?;
+        audience = audience.or(Some(config.client_id.clone()));
+        discovery = Some(oidc::fetch_discovery(&config.server_metadata_url)?);
+    } else if let Some(iss) = &args.issuer {
+        let url = if iss.ends_with(WELL_KNOWN) {
+            iss.clone()
+        } else {
+            discovery_url_for_issuer(iss)
+        };
+        discovery = Some(oidc::fetch_discovery(&url)?);
+    }
+    if let Some(d) = &discovery {
+        issuer = Some(d.issuer().to_string());
+    }
+    let allowed: Vec<String> = discovery
+        .as_ref()
+        .and_then(|d| d.list("id_token_signing_alg_values_supported"))
+        .map(|l| l.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_else(|| {
+            id_token::ASYMMETRIC_ALGS
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+    let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+
+    let (source, result) = if args.secret_stdin {
+        let secret = read_stdin_secret()?;
+        (
+            "shared secret from stdin".to_string(),
+            id_token::verify_with_secret(jwt, secret.expose().as_bytes()),
+        )
+    } else if let Some(path) = &args.key {
+        let bytes = std::fs::read(path).map_err(|source| Error::ReadFile {
+            path: path.clone(),
+            source,
+        })?;
+        let source = format!("key {}", path.display());
+        let result = if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+            let mut jwk: Value =
+                serde_json::from_slice(&bytes).map_err(|e| Error::InvalidValue {
+                    what: "--key".into(),
+                    value: path.display().to_string(),
+                    reason: format!("not a JWK: {e}"),
+                })?;
+            // One explicit key: it is the key, whatever kid the token names.
+            if let Some(obj) = jwk.as_object_mut() {
+                match jwt.kid() {
+                    Some(kid) => obj.insert("kid".into(), Value::String(kid.into())),
+                    None => obj.remove("kid"),
+                };
+            }
+            id_token::verify_with_jwks(jwt, &json!({"keys": [jwk]}), id_token::ASYMMETRIC_ALGS)
+        } else {
+            id_token::verify_with_pem(jwt, &bytes)
+        };
+        (source, result)
+    } else {
+        let (jwks, source) = match (&args.jwks, &discovery) {
+            (Some(j), _) => (load_jwks(j)?, format!("keys from {j}")),
+            (None, Some(d)) => {
+                let uri = d.str("jwks_uri").unwrap_or_default().to_string();
+                let doc = fetch::get_json(&uri, "the JWKS endpoint", None).map_err(net_error)?;
+                (Value::Object(doc), format!("keys from {uri}"))
+            }
+            (None, None) => {
+                return Err(usage(
+                    "--verify",
+                    "say which key to verify with: --provider [NAME], --issuer URL, --jwks URL|FILE, --key FILE or --secret-stdin",
+                ))
+            }
+        };
+        (source, id_token::verify_with_jwks(jwt, &jwks, &allowed))
+    };
+    let checks = if result.is_ok() {
+        id_token::check_claims(
+            jwt,
+            &Expectations {
+                issuer,
+                audience,
+                nonce: None,
+                access_token: None,
+                leeway: args.leeway,
+                now,
+            },
+        )
+    } else {
+        Vec::new()
+    };
+    Ok(Verification {
+        source,
+        result,
+        checks,
+    })
+}
+
+fn load_jwks(spec: &str) -> Result<Value> {
+    if spec.starts_with("https://") || spec.starts_with("http://") {
+        let parsed = url::Url::parse(spec).map_err(|e| usage("--jwks", &e.to_string()))?;
+        if let Some(reason) = oidc::url_policy::provider_url_problem(&parsed) {
+            return Err(usage("--jwks", &reason));
+        }
+        return fetch::get_json(spec, "the JWKS URL", None)
+            .map(Value::Object)
+            .map_err(net_error);
+    }
+    let text = std::fs::read_to_string(spec).map_err(|source| Error::ReadFile {
+        path: spec.into(),
+        source,
+    })?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| Error::InvalidValue {
+        what: "--jwks".into(),
+        value: spec.into(),
+        reason: format!("not JSON: {e}"),
+    })?;
+    // A single JWK is accepted as a one-key set.
+    Ok(if v.get("keys").is_some() {
+        v
+    } else {
+        json!({"keys": [v]})
+    })
+}
+
+fn net_error(e: fetch::ExchangeError) -> Error {
+    Error::ProviderFailed {
+        message: e.to_string(),
+        hint: match &e {
+            fetch::ExchangeError::Network(n) => n.hint(),
+            _ => "Check the URL.".into(),
+        },
+    }
+}
+
+fn usage(what: &str, reason: &str) -> Error {
+    Error::Input {
+        message: format!("{what}: {reason}"),
+        hint: "See `stauth decode --help`.".into(),
+    }
+}
+
+/// The token from the argument, `--file`, or stdin (`-`, or piped).
+fn read_token(args: &DecodeArgs) -> Result<String> {
+    if let Some(path) = &args.file {
+        return std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+            path: path.clone(),
+            source,
+        });
+    }
+    match args.token.as_deref() {
+        Some("-") | None => {
+            if args.secret_stdin {
+                return Err(usage(
+                    "token",
+                    "stdin carries the secret (--secret-stdin): give the token as an argument or with --file",
+                ));
+            }
+            if args.token.is_none() && std::io::stdin().is_terminal() {
+                return Err(Error::MissingInputs {
+                    missing: vec!["TOKEN (an argument, - for stdin, or --file PATH)".into()],
+                });
+            }
+            read_stdin("the token")
+        }
+        Some(t) => Ok(t.to_string()),
+    }
+}
+
+pub(super) fn read_stdin(what: &str) -> Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(16 * 1024 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::Prompt(format!("reading {what} from stdin: {e}")))?;
+    Ok(text)
+}
+
+pub(super) fn read_stdin_secret() -> Result<Secret> {
+    Ok(Secret::new(read_stdin("the secret")?.trim()))
+}
+
+fn shorten(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().count() > 24 {
+        format!("{}…", s.chars().take(23).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+pub(super) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
