@@ -28,8 +28,13 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a correct [auth] block to .streamlit/secrets.toml for a provider')
             [CompletionResult]::new('test-login', 'test-login', [CompletionResultType]::ParameterValue, 'Log in for real, exactly as Streamlit would, and report what st.user will hold')
+            [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Read an ID token or Streamlit''s login cookies; verify them when asked')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find every known st.login misconfiguration: files, Python environment, providers')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List provider presets, or show one preset''s console steps and quirks')
+            [CompletionResult]::new('snippet', 'snippet', [CompletionResultType]::ParameterValue, 'Write app code for a login pattern, rendered for the providers in secrets.toml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'The app''s secrets in the OS keychain: list, get, set, rm, export')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -44,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes to request [Streamlit''s default: "openid email profile"]')
             [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'prompt parameter to send [Streamlit''s default: select_account]')
             [CompletionResult]::new('--expose-tokens', '--expose-tokens', [CompletionResultType]::ParameterName, 'Expose tokens to the app as st.user.tokens (Streamlit 1.53+)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where to keep client_secret and cookie_secret: the OS keychain (start the app with `stauth run`) or the secrets file [default: where the app keeps them now; file for a new app without a terminal]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer URL (generic OpenID Connect provider, Dex)')
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Microsoft tenant ID or verified domain (or `consumers`)')
             [CompletionResult]::new('--tenant-id', '--tenant-id', [CompletionResultType]::ParameterName, 'Tenant GUID (Entra External ID)')
@@ -93,11 +99,62 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stauth;decode' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the token from a file')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Verify with keys from a JWKS URL or file')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Verify with the keys of this issuer (from its discovery document) and expect it as iss')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, 'Expect this audience (client ID)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Verify against a provider in the app''s secrets file (NAME, or the default provider)')
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder (for --provider and cookies)')
+            [CompletionResult]::new('--secrets-file', '--secrets-file', [CompletionResultType]::ParameterName, 'Secrets files in the order Streamlit reads them (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Verify with a public key: a PEM file or a JWK (JSON) file')
+            [CompletionResult]::new('--leeway', '--leeway', [CompletionResultType]::ParameterName, 'Seconds of clock leeway for exp, nbf and iat')
+            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'A _streamlit_user cookie value (or - for stdin)')
+            [CompletionResult]::new('--cookie-header', '--cookie-header', [CompletionResultType]::ParameterName, 'A whole Cookie header as copied from the browser (or - for stdin)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Verify the signature and claims (implied by any key option)')
+            [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the HMAC secret (HS* tokens) or the cookie secret from stdin')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;doctor' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder (where you run `streamlit run`)')
+            [CompletionResult]::new('--script', '--script', [CompletionResultType]::ParameterName, 'The app''s script (Streamlit 1.46+ also reads secrets next to it)')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The app''s Python interpreter [default: the active venv, else python3 on PATH]')
+            [CompletionResult]::new('--streamlit-version', '--streamlit-version', [CompletionResultType]::ParameterName, 'Check against this Streamlit release instead of the installed one')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Skip the provider checks (no network)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print every check (passed ones too) as JSON on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stauth;providers' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;snippet' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Write for this provider: a name from [auth.NAME], or `default` for [auth] (repeatable)')
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--secrets-file', '--secrets-file', [CompletionResultType]::ParameterName, 'The secrets file that names the providers [default: <app-dir>/.streamlit/secrets.toml]')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the code to this file instead of stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the kinds with a one-line description')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace the --out file if it exists')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --list: print JSON on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -110,11 +167,115 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stauth;run' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder (whose secrets to pass)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;secrets' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the app''s secrets in the keychain (names only, never values)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Say whether a secret is in the keychain; print its value with --reveal')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret in the keychain (the value from stdin, or a hidden prompt)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a secret from the keychain')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a complete secrets.toml (files and keychain) for a hosting platform''s secrets page')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stauth;secrets;list' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List the secrets of every app, not only this one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;secrets;get' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print the value on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;secrets;set' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;secrets;rm' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;secrets;export' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print the secrets in plain text (required: export exists to print them)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'stauth;secrets;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the app''s secrets in the keychain (names only, never values)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Say whether a secret is in the keychain; print its value with --reveal')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret in the keychain (the value from stdin, or a hidden prompt)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a secret from the keychain')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a complete secrets.toml (files and keychain) for a hosting platform''s secrets page')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stauth;secrets;help;list' {
+            break
+        }
+        'stauth;secrets;help;get' {
+            break
+        }
+        'stauth;secrets;help;set' {
+            break
+        }
+        'stauth;secrets;help;rm' {
+            break
+        }
+        'stauth;secrets;help;export' {
+            break
+        }
+        'stauth;secrets;help;help' {
+            break
+        }
         'stauth;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a correct [auth] block to .streamlit/secrets.toml for a provider')
             [CompletionResult]::new('test-login', 'test-login', [CompletionResultType]::ParameterValue, 'Log in for real, exactly as Streamlit would, and report what st.user will hold')
+            [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Read an ID token or Streamlit''s login cookies; verify them when asked')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find every known st.login misconfiguration: files, Python environment, providers')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List provider presets, or show one preset''s console steps and quirks')
+            [CompletionResult]::new('snippet', 'snippet', [CompletionResultType]::ParameterValue, 'Write app code for a login pattern, rendered for the providers in secrets.toml')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'The app''s secrets in the OS keychain: list, get, set, rm, export')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -124,10 +285,45 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
         'stauth;help;test-login' {
             break
         }
+        'stauth;help;decode' {
+            break
+        }
+        'stauth;help;doctor' {
+            break
+        }
         'stauth;help;providers' {
             break
         }
+        'stauth;help;snippet' {
+            break
+        }
         'stauth;help;completions' {
+            break
+        }
+        'stauth;help;run' {
+            break
+        }
+        'stauth;help;secrets' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the app''s secrets in the keychain (names only, never values)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Say whether a secret is in the keychain; print its value with --reveal')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a secret in the keychain (the value from stdin, or a hidden prompt)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove a secret from the keychain')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print a complete secrets.toml (files and keychain) for a hosting platform''s secrets page')
+            break
+        }
+        'stauth;help;secrets;list' {
+            break
+        }
+        'stauth;help;secrets;get' {
+            break
+        }
+        'stauth;help;secrets;set' {
+            break
+        }
+        'stauth;help;secrets;rm' {
+            break
+        }
+        'stauth;help;secrets;export' {
             break
         }
         'stauth;help;help' {

@@ -25,8 +25,13 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand --version 'Print version'
             cand init 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
             cand test-login 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
+            cand decode 'Read an ID token or Streamlit''s login cookies; verify them when asked'
+            cand doctor 'Find every known st.login misconfiguration: files, Python environment, providers'
             cand providers 'List provider presets, or show one preset''s console steps and quirks'
+            cand snippet 'Write app code for a login pattern, rendered for the providers in secrets.toml'
             cand completions 'Print a shell completion script'
+            cand run 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain'
+            cand secrets 'The app''s secrets in the OS keychain: list, get, set, rm, export'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stauth;init'= {
@@ -40,6 +45,7 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand --scope 'Scopes to request [Streamlit''s default: "openid email profile"]'
             cand --prompt 'prompt parameter to send [Streamlit''s default: select_account]'
             cand --expose-tokens 'Expose tokens to the app as st.user.tokens (Streamlit 1.53+)'
+            cand --store 'Where to keep client_secret and cookie_secret: the OS keychain (start the app with `stauth run`) or the secrets file [default: where the app keeps them now; file for a new app without a terminal]'
             cand --issuer 'Issuer URL (generic OpenID Connect provider, Dex)'
             cand --tenant 'Microsoft tenant ID or verified domain (or `consumers`)'
             cand --tenant-id 'Tenant GUID (Entra External ID)'
@@ -87,11 +93,59 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stauth;decode'= {
+            cand --file 'Read the token from a file'
+            cand --jwks 'Verify with keys from a JWKS URL or file'
+            cand --issuer 'Verify with the keys of this issuer (from its discovery document) and expect it as iss'
+            cand --audience 'Expect this audience (client ID)'
+            cand --provider 'Verify against a provider in the app''s secrets file (NAME, or the default provider)'
+            cand --app-dir 'The Streamlit app''s folder (for --provider and cookies)'
+            cand --secrets-file 'Secrets files in the order Streamlit reads them (repeatable)'
+            cand --key 'Verify with a public key: a PEM file or a JWK (JSON) file'
+            cand --leeway 'Seconds of clock leeway for exp, nbf and iat'
+            cand --cookie 'A _streamlit_user cookie value (or - for stdin)'
+            cand --cookie-header 'A whole Cookie header as copied from the browser (or - for stdin)'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --verify 'Verify the signature and claims (implied by any key option)'
+            cand --secret-stdin 'Read the HMAC secret (HS* tokens) or the cookie secret from stdin'
+            cand --json 'Print JSON on stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;doctor'= {
+            cand --app-dir 'The Streamlit app''s folder (where you run `streamlit run`)'
+            cand --script 'The app''s script (Streamlit 1.46+ also reads secrets next to it)'
+            cand --python 'The app''s Python interpreter [default: the active venv, else python3 on PATH]'
+            cand --streamlit-version 'Check against this Streamlit release instead of the installed one'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --offline 'Skip the provider checks (no network)'
+            cand --json 'Print every check (passed ones too) as JSON on stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stauth;providers'= {
             cand --color 'When to colour human output (it goes to stderr)'
             cand --json 'Print JSON on stdout'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;snippet'= {
+            cand --provider 'Write for this provider: a name from [auth.NAME], or `default` for [auth] (repeatable)'
+            cand --app-dir 'The Streamlit app''s folder'
+            cand --secrets-file 'The secrets file that names the providers [default: <app-dir>/.streamlit/secrets.toml]'
+            cand --out 'Write the code to this file instead of stdout'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --list 'List the kinds with a one-line description'
+            cand --force 'Replace the --out file if it exists'
+            cand --json 'With --list: print JSON on stdout'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -102,20 +156,135 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stauth;run'= {
+            cand --app-dir 'The Streamlit app''s folder (whose secrets to pass)'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;secrets'= {
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the app''s secrets in the keychain (names only, never values)'
+            cand get 'Say whether a secret is in the keychain; print its value with --reveal'
+            cand set 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'
+            cand rm 'Remove a secret from the keychain'
+            cand export 'Print a complete secrets.toml (files and keychain) for a hosting platform''s secrets page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stauth;secrets;list'= {
+            cand --app-dir 'The Streamlit app''s folder'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --all 'List the secrets of every app, not only this one'
+            cand --json 'Print JSON on stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;secrets;get'= {
+            cand --app-dir 'The Streamlit app''s folder'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --reveal 'Print the value on stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;secrets;set'= {
+            cand --app-dir 'The Streamlit app''s folder'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;secrets;rm'= {
+            cand --app-dir 'The Streamlit app''s folder'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;secrets;export'= {
+            cand --app-dir 'The Streamlit app''s folder'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --reveal 'Print the secrets in plain text (required: export exists to print them)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'stauth;secrets;help'= {
+            cand list 'List the app''s secrets in the keychain (names only, never values)'
+            cand get 'Say whether a secret is in the keychain; print its value with --reveal'
+            cand set 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'
+            cand rm 'Remove a secret from the keychain'
+            cand export 'Print a complete secrets.toml (files and keychain) for a hosting platform''s secrets page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'stauth;secrets;help;list'= {
+        }
+        &'stauth;secrets;help;get'= {
+        }
+        &'stauth;secrets;help;set'= {
+        }
+        &'stauth;secrets;help;rm'= {
+        }
+        &'stauth;secrets;help;export'= {
+        }
+        &'stauth;secrets;help;help'= {
+        }
         &'stauth;help'= {
             cand init 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
             cand test-login 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
+            cand decode 'Read an ID token or Streamlit''s login cookies; verify them when asked'
+            cand doctor 'Find every known st.login misconfiguration: files, Python environment, providers'
             cand providers 'List provider presets, or show one preset''s console steps and quirks'
+            cand snippet 'Write app code for a login pattern, rendered for the providers in secrets.toml'
             cand completions 'Print a shell completion script'
+            cand run 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain'
+            cand secrets 'The app''s secrets in the OS keychain: list, get, set, rm, export'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stauth;help;init'= {
         }
         &'stauth;help;test-login'= {
         }
+        &'stauth;help;decode'= {
+        }
+        &'stauth;help;doctor'= {
+        }
         &'stauth;help;providers'= {
         }
+        &'stauth;help;snippet'= {
+        }
         &'stauth;help;completions'= {
+        }
+        &'stauth;help;run'= {
+        }
+        &'stauth;help;secrets'= {
+            cand list 'List the app''s secrets in the keychain (names only, never values)'
+            cand get 'Say whether a secret is in the keychain; print its value with --reveal'
+            cand set 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'
+            cand rm 'Remove a secret from the keychain'
+            cand export 'Print a complete secrets.toml (files and keychain) for a hosting platform''s secrets page'
+        }
+        &'stauth;help;secrets;list'= {
+        }
+        &'stauth;help;secrets;get'= {
+        }
+        &'stauth;help;secrets;set'= {
+        }
+        &'stauth;help;secrets;rm'= {
+        }
+        &'stauth;help;secrets;export'= {
         }
         &'stauth;help;help'= {
         }

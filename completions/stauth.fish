@@ -31,8 +31,13 @@ complete -c stauth -n "__fish_stauth_needs_command" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_needs_command" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "decode" -d 'Read an ID token or Streamlit\'s login cookies; verify them when asked'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "doctor" -d 'Find every known st.login misconfiguration: files, Python environment, providers'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "snippet" -d 'Write app code for a login pattern, rendered for the providers in secrets.toml'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l provider -d 'Provider preset (see `stauth providers`)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l metadata-url -d 'Full discovery URL, for any provider (overrides the preset\'s)' -r
@@ -44,6 +49,8 @@ complete -c stauth -n "__fish_stauth_using_subcommand init" -l secrets-file -d '
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l scope -d 'Scopes to request [Streamlit\'s default: "openid email profile"]' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l prompt -d 'prompt parameter to send [Streamlit\'s default: select_account]' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l expose-tokens -d 'Expose tokens to the app as st.user.tokens (Streamlit 1.53+)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand init" -l store -d 'Where to keep client_secret and cookie_secret: the OS keychain (start the app with `stauth run`) or the secrets file [default: where the app keeps them now; file for a new app without a terminal]' -r -f -a "keychain\t''
+file\t''"
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l issuer -d 'Issuer URL (generic OpenID Connect provider, Dex)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l tenant -d 'Microsoft tenant ID or verified domain (or `consumers`)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l tenant-id -d 'Tenant GUID (Entra External ID)' -r
@@ -87,19 +94,128 @@ complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l show-tokens
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l json -d 'Print a JSON report on stdout'
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l file -d 'Read the token from a file' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l jwks -d 'Verify with keys from a JWKS URL or file' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l issuer -d 'Verify with the keys of this issuer (from its discovery document) and expect it as iss' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l audience -d 'Expect this audience (client ID)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l provider -d 'Verify against a provider in the app\'s secrets file (NAME, or the default provider)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l app-dir -d 'The Streamlit app\'s folder (for --provider and cookies)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l secrets-file -d 'Secrets files in the order Streamlit reads them (repeatable)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l key -d 'Verify with a public key: a PEM file or a JWK (JSON) file' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l leeway -d 'Seconds of clock leeway for exp, nbf and iat' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l cookie -d 'A _streamlit_user cookie value (or - for stdin)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l cookie-header -d 'A whole Cookie header as copied from the browser (or - for stdin)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l verify -d 'Verify the signature and claims (implied by any key option)'
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l secret-stdin -d 'Read the HMAC secret (HS* tokens) or the cookie secret from stdin'
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l json -d 'Print JSON on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l app-dir -d 'The Streamlit app\'s folder (where you run `streamlit run`)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l script -d 'The app\'s script (Streamlit 1.46+ also reads secrets next to it)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l python -d 'The app\'s Python interpreter [default: the active venv, else python3 on PATH]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l streamlit-version -d 'Check against this Streamlit release instead of the installed one' -r
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l offline -d 'Skip the provider checks (no network)'
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l json -d 'Print every check (passed ones too) as JSON on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_using_subcommand providers" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c stauth -n "__fish_stauth_using_subcommand providers" -l json -d 'Print JSON on stdout'
 complete -c stauth -n "__fish_stauth_using_subcommand providers" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand providers" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l provider -d 'Write for this provider: a name from [auth.NAME], or `default` for [auth] (repeatable)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l secrets-file -d 'The secrets file that names the providers [default: <app-dir>/.streamlit/secrets.toml]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l out -d 'Write the code to this file instead of stdout' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l list -d 'List the kinds with a one-line description'
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l force -d 'Replace the --out file if it exists'
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l json -d 'With --list: print JSON on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_using_subcommand completions" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c stauth -n "__fish_stauth_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login providers completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stauth -n "__fish_stauth_using_subcommand run" -l app-dir -d 'The Streamlit app\'s folder (whose secrets to pass)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand run" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand run" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand run" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -f -a "list" -d 'List the app\'s secrets in the keychain (names only, never values)'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -f -a "get" -d 'Say whether a secret is in the keychain; print its value with --reveal'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -f -a "set" -d 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -f -a "rm" -d 'Remove a secret from the keychain'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -f -a "export" -d 'Print a complete secrets.toml (files and keychain) for a hosting platform\'s secrets page'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and not __fish_seen_subcommand_from list get set rm export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from list" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from list" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from list" -l all -d 'List the secrets of every app, not only this one'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from list" -l json -d 'Print JSON on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from get" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from get" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from get" -l reveal -d 'Print the value on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from set" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from set" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from rm" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l reveal -d 'Print the secrets in plain text (required: export exists to print them)'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the app\'s secrets in the keychain (names only, never values)'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "get" -d 'Say whether a secret is in the keychain; print its value with --reveal'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a secret from the keychain'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print a complete secrets.toml (files and keychain) for a hosting platform\'s secrets page'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "decode" -d 'Read an ID token or Streamlit\'s login cookies; verify them when asked'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "doctor" -d 'Find every known st.login misconfiguration: files, Python environment, providers'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "snippet" -d 'Write app code for a login pattern, rendered for the providers in secrets.toml'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "completions" -d 'Print a shell completion script'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'List the app\'s secrets in the keychain (names only, never values)'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "get" -d 'Say whether a secret is in the keychain; print its value with --reveal'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rm" -d 'Remove a secret from the keychain'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "export" -d 'Print a complete secrets.toml (files and keychain) for a hosting platform\'s secrets page'

@@ -49,10 +49,18 @@ pub enum Command {
     TestLogin(Box<TestLoginArgs>),
     /// Read an ID token or Streamlit's login cookies; verify them when asked
     Decode(Box<DecodeArgs>),
+    /// Find every known st.login misconfiguration: files, Python environment, providers
+    Doctor(DoctorArgs),
     /// List provider presets, or show one preset's console steps and quirks
     Providers(ProvidersArgs),
+    /// Write app code for a login pattern, rendered for the providers in secrets.toml
+    Snippet(SnippetArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Run a command (e.g. streamlit run app.py) with the app's secrets from the OS keychain
+    Run(RunArgs),
+    /// The app's secrets in the OS keychain: list, get, set, rm, export
+    Secrets(SecretsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +136,10 @@ pub struct InitArgs {
     /// Replace cookie_secret with a new one (logs every user out)
     #[arg(long)]
     pub rotate_cookie_secret: bool,
+
+    /// Where to keep client_secret and cookie_secret: the OS keychain (start the app with `stauth run`) or the secrets file [default: where the app keeps them now; file for a new app without a terminal]
+    #[arg(long, env = "STAUTH_STORE", value_enum, value_name = "STORE")]
+    pub store: Option<StoreArg>,
 
     /// Do not add the secrets file to .gitignore
     #[arg(long)]
@@ -367,6 +379,33 @@ pub struct DecodeArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The Streamlit app's folder (where you run `streamlit run`)
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// The app's script (Streamlit 1.46+ also reads secrets next to it)
+    #[arg(long, value_name = "app.py")]
+    pub script: Option<PathBuf>,
+
+    /// The app's Python interpreter [default: the active venv, else python3 on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+
+    /// Skip the provider checks (no network)
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Check against this Streamlit release instead of the installed one
+    #[arg(long, value_name = "X.Y")]
+    pub streamlit_version: Option<String>,
+
+    /// Print every check (passed ones too) as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ProvidersArgs {
     /// A preset (or a refused provider) to show in detail
     pub name: Option<String>,
@@ -377,10 +416,200 @@ pub struct ProvidersArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Provider names come from the secrets file: the default provider in [auth] (st.login()) and each
+[auth.NAME] (st.login(\"NAME\")). --provider NAME (repeatable; `default` is [auth]) overrides them.
+
+Examples:
+  stauth snippet --list
+  stauth snippet login > streamlit_app.py
+  stauth snippet roles --provider okta --out auth_guard.py
+  stauth snippet providers --provider default --provider microsoft")]
+pub struct SnippetArgs {
+    /// What to write (see --list)
+    #[arg(value_enum, value_name = "KIND", required_unless_present = "list")]
+    pub kind: Option<SnippetKind>,
+
+    /// List the kinds with a one-line description
+    #[arg(long, conflicts_with = "kind")]
+    pub list: bool,
+
+    /// Write for this provider: a name from [auth.NAME], or `default` for [auth] (repeatable)
+    #[arg(long = "provider", value_name = "NAME")]
+    pub providers: Vec<String>,
+
+    /// The Streamlit app's folder
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// The secrets file that names the providers [default: <app-dir>/.streamlit/secrets.toml]
+    #[arg(long, env = "STAUTH_SECRETS_FILE", value_name = "PATH")]
+    pub secrets_file: Option<PathBuf>,
+
+    /// Write the code to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace the --out file if it exists
+    #[arg(long, requires = "out")]
+    pub force: bool,
+
+    /// With --list: print JSON on stdout
+    #[arg(long, conflicts_with = "kind")]
+    pub json: bool,
+}
+
+/// The app code `stauth snippet` writes. The doc comments are the
+/// descriptions `--help` and `--list` show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SnippetKind {
+    /// Gate the app: a login button, then a greeting and a logout button
+    Login,
+    /// A login page with one button per configured provider
+    Providers,
+    /// require(roles=, groups=, email_domains=): a guard with a "not allowed" page
+    Roles,
+    /// A multipage app (st.navigation) that lists pages by login state and role
+    Pages,
+    /// A sidebar profile with the user's picture, or initials when there is none
+    Avatar,
+    /// Identity from a reverse proxy's headers (oauth2-proxy, Google IAP)
+    Headers,
+    /// Call an API with the user's access token (expose_tokens)
+    Tokens,
+    /// Read the browser's cookies with st.context.cookies
+    Cookies,
+    /// A logout button, and what logging out does at the provider
+    Logout,
+}
+
+#[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Where `stauth init` keeps client_secret and cookie_secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreArg {
+    // keychain: the OS keychain (Secret Service, macOS Keychain, Windows
+    // Credential Manager), the app then starts with `stauth run`; file: the
+    // secrets file (mode 0600), where Streamlit reads them by itself.
+    Keychain,
+    File,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+COMMAND gets STREAMLIT_SECRETS_FILES listing the app's secrets files and, last, a file
+(mode 0600, in a private temporary folder) holding the complete [auth] with the secrets from
+the OS keychain. The file is removed when COMMAND exits or stauth is interrupted; Ctrl-C and
+SIGTERM are passed on to COMMAND, and stauth exits with COMMAND's exit code.
+
+Examples:
+  stauth run -- streamlit run app.py
+  stauth run --app-dir apps/dashboard -- streamlit run apps/dashboard/app.py --server.port 8502")]
+pub struct RunArgs {
+    /// The Streamlit app's folder (whose secrets to pass)
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// The command to run, after `--`
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND",
+        value_parser = clap::value_parser!(std::ffi::OsString)
+    )]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+NAME is the secret's place in secrets.toml: auth.cookie_secret, auth.client_secret (the default
+provider) or auth.NAME.client_secret. Entries are kept per app folder under the service \"stauth\".
+
+Examples:
+  stauth secrets list
+  stauth secrets set auth.client_secret < secret.txt
+  stauth secrets get auth.okta.client_secret --reveal
+  stauth secrets export --reveal | pbcopy     # for a hosting platform's secrets page")]
+pub struct SecretsArgs {
+    #[command(subcommand)]
+    pub action: SecretsAction,
+}
+
+impl SecretsArgs {
+    /// Whether the subcommand prints JSON.
+    pub fn json(&self) -> bool {
+        matches!(&self.action, SecretsAction::List(a) if a.json)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsAction {
+    /// List the app's secrets in the keychain (names only, never values)
+    List(SecretsListArgs),
+    /// Say whether a secret is in the keychain; print its value with --reveal
+    Get(SecretsGetArgs),
+    /// Store a secret in the keychain (the value from stdin, or a hidden prompt)
+    Set(SecretsNameArgs),
+    /// Remove a secret from the keychain
+    Rm(SecretsNameArgs),
+    /// Print a complete secrets.toml (files and keychain) for a hosting platform's secrets page
+    Export(SecretsExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsListArgs {
+    /// The Streamlit app's folder
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// List the secrets of every app, not only this one
+    #[arg(long)]
+    pub all: bool,
+
+    /// Print JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsGetArgs {
+    /// auth.cookie_secret, auth.client_secret or auth.NAME.client_secret
+    pub name: String,
+
+    /// The Streamlit app's folder
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// Print the value on stdout
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsNameArgs {
+    /// auth.cookie_secret, auth.client_secret or auth.NAME.client_secret
+    pub name: String,
+
+    /// The Streamlit app's folder
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsExportArgs {
+    /// The Streamlit app's folder
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// Print the secrets in plain text (required: export exists to print them)
+    #[arg(long)]
+    pub reveal: bool,
 }
 
 #[cfg(test)]

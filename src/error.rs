@@ -116,6 +116,10 @@ pub enum Error {
 
     #[error("cannot ask for input: {0}")]
     Prompt(String),
+
+    /// The OS keychain cannot be used (exit 2), with the way out.
+    #[error(transparent)]
+    Keychain(#[from] crate::secret_store::StoreError),
 }
 
 impl Error {
@@ -179,6 +183,7 @@ impl Error {
             }
             Error::CheckFailed(_) => None,
             Error::Cancelled => Some("Nothing was written.".into()),
+            Error::Keychain(e) => Some(e.hint()),
             Error::Prompt(_) => Some(
                 "Pass every input as a flag instead (see `stauth init --help`).".into(),
             ),

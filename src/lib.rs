@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod diagnosis;
 pub mod error;
 pub mod finding;
 pub mod fsutil;
@@ -17,4 +18,5 @@ pub mod interrupt;
 pub mod oidc;
 pub mod output;
 pub mod secret;
+pub mod secret_store;
 pub mod streamlit;

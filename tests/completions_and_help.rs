@@ -54,6 +54,12 @@ fn help_texts() {
         (vec!["init", "--help"], "help_init"),
         (vec!["providers", "--help"], "help_providers"),
         (vec!["completions", "--help"], "help_completions"),
+        (vec!["test-login", "--help"], "help_test_login"),
+        (vec!["decode", "--help"], "help_decode"),
+        (vec!["doctor", "--help"], "help_doctor"),
+        (vec!["snippet", "--help"], "help_snippet"),
+        (vec!["run", "--help"], "help_run"),
+        (vec!["secrets", "--help"], "help_secrets"),
     ] {
         let (code, out, err) = run(sb.cmd().args(&args).env("COLUMNS", "100"));
         assert_eq!(code, 0, "{err}");

@@ -84,6 +84,126 @@ pub fn refusal(name: &str) -> Option<&'static Refusal> {
         .find(|r| r.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
 }
 
+/// The preset a `server_metadata_url` was built from, for facts such as
+/// [`Preset::groups_claim`] and [`Preset::has_picture`]. Each preset's
+/// [`Preset::discovery_url`] is a pattern: a `{placeholder}` matches any
+/// non-empty value without `/` (`{issuer}` may hold `/`), and `http://` counts
+/// as `https://` (loopback providers). The pattern with the most fixed text
+/// wins. Patterns that tie (`https://{domain}/...` fits Auth0, Okta, Zitadel,
+/// Clerk...) are told apart by the host's domain when it is the domain of the
+/// preset's example (`dev-123456.okta.com` → `okta.com`); otherwise the URL
+/// is ambiguous and the answer is None, as it is for a URL no preset fits.
+pub fn preset_for_metadata_url(url: &str) -> Option<&'static Preset> {
+    let url = url.trim().to_ascii_lowercase();
+    let url = match url.strip_prefix("http://") {
+        Some(rest) => format!("https://{rest}"),
+        None => url,
+    };
+    let mut best: Vec<(&'static Preset, Vec<(&'static str, String)>)> = Vec::new();
+    let mut best_score = 0;
+    for preset in PRESETS {
+        let Some(values) = match_pattern(preset.discovery_url, &url) else {
+            continue;
+        };
+        let score = fixed_text_len(preset.discovery_url);
+        if score > best_score {
+            best_score = score;
+            best.clear();
+        }
+        if score == best_score {
+            best.push((preset, values));
+        }
+    }
+    if best.len() <= 1 {
+        return best.pop().map(|(p, _)| p);
+    }
+    let mut by_domain = best.iter().filter(|(preset, values)| {
+        values.iter().any(|(id, value)| {
+            preset
+                .inputs
+                .iter()
+                .find(|i| i.id == *id)
+                .and_then(|i| example_domain(i.example))
+                .is_some_and(|d| *value == d || value.ends_with(&format!(".{d}")))
+        })
+    });
+    match (by_domain.next(), by_domain.next()) {
+        (Some((preset, _)), None) => Some(preset),
+        _ => None,
+    }
+}
+
+/// The last two labels of an example host (`dev-123456.okta.com` →
+/// `okta.com`), unless it is a placeholder domain such as example.com.
+fn example_domain(example: &str) -> Option<String> {
+    let host = example.trim_start_matches("https://").to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 || labels.iter().any(|l| l.is_empty() || l.contains('/')) {
+        return None;
+    }
+    let domain = labels[labels.len() - 2..].join(".");
+    (labels[labels.len() - 2] != "example").then_some(domain)
+}
+
+/// Characters of a discovery URL pattern outside its placeholders.
+fn fixed_text_len(pattern: &str) -> usize {
+    let mut len = 0;
+    let mut in_placeholder = false;
+    for c in pattern.chars() {
+        match c {
+            '{' => in_placeholder = true,
+            '}' => in_placeholder = false,
+            _ if !in_placeholder => len += 1,
+            _ => {}
+        }
+    }
+    len
+}
+
+/// Matches `url` against a discovery URL pattern, returning each
+/// placeholder's value. Both are expected in lower case.
+fn match_pattern(pattern: &str, url: &str) -> Option<Vec<(&'static str, String)>> {
+    fn go(
+        pattern: &str,
+        url: &str,
+        ids: &[&'static str],
+        values: &mut Vec<(&'static str, String)>,
+    ) -> bool {
+        let Some(open) = pattern.find('{') else {
+            return pattern == url;
+        };
+        let Some(rest) = url.strip_prefix(&pattern[..open]) else {
+            return false;
+        };
+        let Some(close) = pattern[open..].find('}').map(|c| open + c) else {
+            return false;
+        };
+        let name = &pattern[open + 1..close];
+        let Some(id) = ids.iter().find(|id| **id == name) else {
+            return false;
+        };
+        let after = &pattern[close + 1..];
+        let spans_slashes = name == "issuer";
+        for (end, c) in rest.char_indices().map(|(i, c)| (i + c.len_utf8(), c)) {
+            if c == '/' && !spans_slashes {
+                break;
+            }
+            values.push((*id, rest[..end].to_string()));
+            if go(after, &rest[end..], ids, values) {
+                return true;
+            }
+            values.pop();
+        }
+        false
+    }
+    let ids: Vec<&'static str> = PRESETS
+        .iter()
+        .flat_map(|p| p.inputs.iter().map(|i| i.id))
+        .collect();
+    let mut values = Vec::new();
+    go(&pattern.to_ascii_lowercase(), url, &ids, &mut values).then_some(values)
+}
+
 /// Preset inputs whose values make the preset unusable, e.g. Microsoft with
 /// tenant `common`: (preset name, input id, value, refusal name).
 pub const REFUSED_INPUTS: &[(&str, &str, &str, &str)] = &[
@@ -256,5 +376,53 @@ mod tests {
         let r = refusal_for_inputs(ms, |id| (id == "tenant").then_some("Common")).unwrap();
         assert!(r.names.contains(&"microsoft-common"));
         assert!(refusal_for_inputs(ms, |_| Some("consumers")).is_none());
+    }
+
+    #[test]
+    fn preset_from_metadata_url() {
+        let name = |url: &str| preset_for_metadata_url(url).map(|p| p.name);
+        let wk = "/.well-known/openid-configuration";
+        assert_eq!(
+            name(&format!("https://accounts.google.com{wk}")),
+            Some("google")
+        );
+        assert_eq!(
+            name(&format!(
+                "https://login.microsoftonline.com/contoso.com/v2.0{wk}"
+            )),
+            Some("microsoft")
+        );
+        assert_eq!(
+            name(&format!(
+                "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC{wk}"
+            )),
+            Some("cognito")
+        );
+        assert_eq!(
+            name(&format!("https://sso.example.com/realms/Main{wk}")),
+            Some("keycloak")
+        );
+        assert_eq!(
+            name(&format!("http://127.0.0.1:8080/realms/main{wk}")),
+            Some("keycloak")
+        );
+        // `https://{domain}/...` fits several presets: the host's domain decides.
+        assert_eq!(name(&format!("https://dev-1.okta.com{wk}")), Some("okta"));
+        assert_eq!(
+            name(&format!("https://dev-1.okta.com/oauth2/default{wk}")),
+            Some("okta-custom")
+        );
+        assert_eq!(
+            name(&format!("https://acme.eu.auth0.com{wk}")),
+            Some("auth0")
+        );
+        assert_eq!(
+            name(&format!("https://x.zitadel.cloud{wk}")),
+            Some("zitadel")
+        );
+        assert_eq!(name(&format!("https://login.example.org{wk}")), None);
+        assert_eq!(name(&format!("http://127.0.0.1:3000{wk}")), None);
+        assert_eq!(name("https://accounts.google.com/"), None);
+        assert_eq!(name(""), None);
     }
 }

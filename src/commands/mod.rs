@@ -3,8 +3,12 @@
 
 pub mod completions;
 pub mod decode;
+pub mod doctor;
 pub mod init;
 pub mod providers;
+pub mod run;
+pub mod secrets;
+pub mod snippet;
 pub mod test_login;
 
 use crate::cli::{Cli, Command};
@@ -19,11 +23,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             test_login::run(&args, &Output::new(cli.color.into(), args.json))
         }
         Command::Decode(args) => decode::run(&args, &Output::for_data(cli.color.into(), args.json)),
+        Command::Doctor(args) => doctor::run(&args, &Output::new(cli.color.into(), args.json)),
         Command::Providers(args) => {
             providers::run(&args, &Output::new(cli.color.into(), args.json))
         }
+        Command::Snippet(args) => snippet::run(&args, &Output::new(cli.color.into(), args.json)),
         Command::Completions(args) => {
             completions::run(&args, &Output::new(cli.color.into(), false))
         }
+        Command::Run(args) => run::run(&args, &Output::new(cli.color.into(), false)),
+        Command::Secrets(args) => secrets::run(&args, &Output::new(cli.color.into(), args.json())),
     }
 }

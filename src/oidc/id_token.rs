@@ -188,14 +188,7 @@ pub fn verify_with_jwks(
         let Ok(decoding) = DecodingKey::from_jwk(&jwk) else {
             continue;
         };
-        if jsonwebtoken::crypto::verify(
-            &jwt.signature,
-            jwt.signing_input.as_bytes(),
-            &decoding,
-            algorithm,
-        )
-        .unwrap_or(false)
-        {
+        if signature_ok(jwt, &decoding, algorithm) {
             return Ok(VerifiedBy {
                 alg,
                 kid: key.get("kid").and_then(Value::as_str).map(str::to_string),
@@ -203,6 +196,25 @@ pub fn verify_with_jwks(
         }
     }
     Err(TokenError::BadSignature)
+}
+
+/// Whether jsonwebtoken can use `key` for `algorithm` without panicking:
+/// jsonwebtoken 12.0 slices an Ed25519 key with `[..32]`, so a shorter key
+/// (a broken or hostile JWKS `x`, or PEM) would crash stauth.
+fn usable(key: &DecodingKey, algorithm: Algorithm) -> bool {
+    algorithm != Algorithm::EdDSA || key.try_get_as_bytes().is_ok_and(|b| b.len() == 32)
+}
+
+/// The signature check; a key that cannot be used verifies nothing.
+fn signature_ok(jwt: &Jwt, key: &DecodingKey, algorithm: Algorithm) -> bool {
+    usable(key, algorithm)
+        && jsonwebtoken::crypto::verify(
+            &jwt.signature,
+            jwt.signing_input.as_bytes(),
+            key,
+            algorithm,
+        )
+        .unwrap_or(false)
 }
 
 /// Every asymmetric algorithm stauth verifies (HS* needs a shared secret).
@@ -229,18 +241,13 @@ pub fn verify_with_pem(jwt: &Jwt, pem: &[u8]) -> Result<VerifiedBy, TokenError> 
     } else {
         DecodingKey::from_ed_pem(pem)
     }
-    .map_err(|_| TokenError::KeyTypeMismatch {
+    .ok()
+    .filter(|key| usable(key, algorithm))
+    .ok_or_else(|| TokenError::KeyTypeMismatch {
         alg: alg.clone(),
         kty: "a PEM key of another type (or not a public key)".into(),
     })?;
-    if jsonwebtoken::crypto::verify(
-        &jwt.signature,
-        jwt.signing_input.as_bytes(),
-        &key,
-        algorithm,
-    )
-    .unwrap_or(false)
-    {
+    if signature_ok(jwt, &key, algorithm) {
         Ok(VerifiedBy {
             alg,
             kid: jwt.kid().map(str::to_string),
@@ -260,14 +267,7 @@ pub fn verify_with_secret(jwt: &Jwt, secret: &[u8]) -> Result<VerifiedBy, TokenE
         other => other,
     })?;
     let key = DecodingKey::from_secret(secret).map_err(|_| TokenError::BadSignature)?;
-    if jsonwebtoken::crypto::verify(
-        &jwt.signature,
-        jwt.signing_input.as_bytes(),
-        &key,
-        algorithm,
-    )
-    .unwrap_or(false)
-    {
+    if signature_ok(jwt, &key, algorithm) {
         Ok(VerifiedBy {
             alg: jwt.alg().unwrap_or_default().into(),
             kid: jwt.kid().map(str::to_string),
@@ -311,9 +311,11 @@ fn check(name: &'static str, ok: bool, detail: impl Into<String>) -> Check {
 pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
     let c = &jwt.claims;
     let str_claim = |k: &str| c.get(k).and_then(Value::as_str);
+    // `as` saturates (NaN becomes 0); the arithmetic below saturates too, so
+    // absurd values (exp = 1e300, iat = -9e18) are refused, not a panic.
     let num_claim = |k: &str| c.get(k).and_then(Value::as_f64).map(|n| n as i64);
-    let now = e.now as i64;
-    let leeway = e.leeway as i64;
+    let now = i64::try_from(e.now).unwrap_or(i64::MAX);
+    let leeway = i64::try_from(e.leeway).unwrap_or(i64::MAX);
     let mut checks = Vec::new();
 
     if let Some(expected) = &e.issuer {
@@ -358,13 +360,18 @@ pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
     }
     match num_claim("exp") {
         Some(exp) => {
-            let ok = now <= exp + leeway;
-            let detail = if ok {
-                format!("expires in {}", human_duration(exp - now))
+            let ok = now <= exp.saturating_add(leeway);
+            let detail = if now <= exp {
+                format!("expires in {}", human_duration(exp.saturating_sub(now)))
+            } else if ok {
+                format!(
+                    "expired {} ago, accepted within the leeway of {leeway} s",
+                    human_duration(now.saturating_sub(exp))
+                )
             } else {
                 format!(
                     "expired {} ago (leeway {leeway} s)",
-                    human_duration(now - exp)
+                    human_duration(now.saturating_sub(exp))
                 )
             };
             checks.push(check("exp", ok, detail));
@@ -373,13 +380,18 @@ pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
     }
     match num_claim("iat") {
         Some(iat) => {
-            let ok = iat <= now + leeway;
-            let detail = if ok {
-                format!("issued {} ago", human_duration(now - iat))
+            let ok = iat <= now.saturating_add(leeway);
+            let detail = if iat <= now {
+                format!("issued {} ago", human_duration(now.saturating_sub(iat)))
+            } else if ok {
+                format!(
+                    "issued {} in the future, accepted within the leeway of {leeway} s",
+                    human_duration(iat.saturating_sub(now))
+                )
             } else {
                 format!(
                     "issued {} in the future (clock skew?)",
-                    human_duration(iat - now)
+                    human_duration(iat.saturating_sub(now))
                 )
             };
             checks.push(check("iat", ok, detail));
@@ -387,14 +399,22 @@ pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
         None => checks.push(check("iat", false, "the token has no iat claim")),
     }
     if let Some(nbf) = num_claim("nbf") {
-        let ok = nbf <= now + leeway;
+        let ok = nbf <= now.saturating_add(leeway);
         checks.push(check(
             "nbf",
             ok,
-            if ok {
+            if nbf <= now {
                 "already valid".to_string()
+            } else if ok {
+                format!(
+                    "valid in {}, accepted within the leeway of {leeway} s",
+                    human_duration(nbf.saturating_sub(now))
+                )
             } else {
-                format!("not valid for another {}", human_duration(nbf - now))
+                format!(
+                    "not valid for another {} (leeway {leeway} s)",
+                    human_duration(nbf.saturating_sub(now))
+                )
             },
         ));
     }
@@ -432,12 +452,16 @@ pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
 /// `at_hash`: base64url of the left half of the access token's hash, with the
 /// hash that matches the signing algorithm's size.
 fn left_half_hash(alg: &str, token: &str) -> Option<String> {
-    let digest: Vec<u8> = match &alg[alg.len().saturating_sub(3)..] {
-        "256" => sha2::Sha256::digest(token.as_bytes()).to_vec(),
-        "384" => sha2::Sha384::digest(token.as_bytes()).to_vec(),
-        "512" => sha2::Sha512::digest(token.as_bytes()).to_vec(),
-        _ if alg == "EdDSA" => sha2::Sha512::digest(token.as_bytes()).to_vec(),
-        _ => return None,
+    // `alg` comes from the token: compare suffixes, never slice at a byte
+    // index (a non-ASCII alg would panic).
+    let digest: Vec<u8> = if alg.ends_with("256") {
+        sha2::Sha256::digest(token.as_bytes()).to_vec()
+    } else if alg.ends_with("384") {
+        sha2::Sha384::digest(token.as_bytes()).to_vec()
+    } else if alg.ends_with("512") || alg == "EdDSA" {
+        sha2::Sha512::digest(token.as_bytes()).to_vec()
+    } else {
+        return None;
     };
     Some(URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2]))
 }

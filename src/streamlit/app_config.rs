@@ -18,6 +18,9 @@ pub struct ServerSettings {
     pub base_url_path: String,
     /// Where the port came from, for messages ("default", a file, an env var).
     pub port_source: String,
+    /// `secrets.files` from config.toml or `STREAMLIT_SECRETS_FILES`, with where
+    /// it came from; `None` means Streamlit's default locations.
+    pub secrets_files: Option<(Vec<PathBuf>, String)>,
 }
 
 impl ServerSettings {
@@ -27,6 +30,7 @@ impl ServerSettings {
             port: DEFAULT_PORT,
             base_url_path: String::new(),
             port_source: "Streamlit's default".into(),
+            secrets_files: None,
         };
         let mut files: Vec<PathBuf> = Vec::new();
         if let Some(home) = home {
@@ -43,6 +47,12 @@ impl ServerSettings {
         if let Ok(base) = std::env::var("STREAMLIT_SERVER_BASE_URL_PATH") {
             settings.base_url_path = base.trim_matches('/').to_string();
         }
+        if let Ok(list) = std::env::var("STREAMLIT_SECRETS_FILES") {
+            let files: Vec<PathBuf> = list.split_whitespace().map(PathBuf::from).collect();
+            if !files.is_empty() {
+                settings.secrets_files = Some((files, "STREAMLIT_SECRETS_FILES".into()));
+            }
+        }
         Ok(settings)
     }
 
@@ -58,6 +68,19 @@ impl ServerSettings {
             }
         };
         let doc = parse_toml(path, &text)?;
+        if let Some(files) = doc
+            .get("secrets")
+            .and_then(|s| s.as_table_like())
+            .and_then(|s| s.get("files"))
+            .and_then(|f| f.as_array())
+        {
+            let files: Vec<PathBuf> = files
+                .iter()
+                .filter_map(|f| f.as_str())
+                .map(PathBuf::from)
+                .collect();
+            self.secrets_files = Some((files, format!("secrets.files in {}", path.display())));
+        }
         let Some(server) = doc.get("server").and_then(|s| s.as_table_like()) else {
             return Ok(());
         };
@@ -155,6 +178,7 @@ mod tests {
             port: 8502,
             base_url_path: String::new(),
             port_source: String::new(),
+            secrets_files: None,
         };
         assert_eq!(
             s.local_redirect_uri(),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::schema::{self, ProviderSlot};
+use super::schema::{self, AuthSecret, ProviderSlot};
 use super::secrets_file::SecretsFile;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -32,6 +32,29 @@ impl LoginConfig {
     /// A `client_kwargs` string value.
     pub fn kwarg(&self, key: &str) -> Option<&str> {
         self.client_kwargs.get(key).and_then(Value::as_str)
+    }
+}
+
+/// Secrets kept outside the secrets files (stauth's keychain store), asked
+/// for only when the files lack them: a file's value always wins. This
+/// module never reaches the keychain itself; the caller passes one in.
+pub trait SecretFallback {
+    /// Where the values come from, for messages.
+    fn describe(&self) -> String;
+    /// The value, or None when the fallback has none either.
+    fn get(&self, which: &AuthSecret) -> Result<Option<Secret>>;
+}
+
+/// The secrets files alone, as Streamlit reads them.
+pub struct FilesOnly;
+
+impl SecretFallback for FilesOnly {
+    fn describe(&self) -> String {
+        "nowhere else".into()
+    }
+
+    fn get(&self, _which: &AuthSecret) -> Result<Option<Secret>> {
+        Ok(None)
     }
 }
 
@@ -88,6 +111,10 @@ fn load_auth(files: &[PathBuf]) -> Result<(PathBuf, Map<String, Value>)> {
 /// The app's `cookie_secret` and the file it comes from.
 pub fn cookie_secret(files: &[PathBuf]) -> Result<(Secret, PathBuf)> {
     let (source, auth) = load_auth(files)?;
+    cookie_from(source, &auth)
+}
+
+fn cookie_from(source: PathBuf, auth: &Map<String, Value>) -> Result<(Secret, PathBuf)> {
     match auth.get(schema::COOKIE_SECRET).and_then(Value::as_str) {
         Some(s) if !s.is_empty() => Ok((Secret::new(s), source)),
         _ => Err(config_error(
@@ -100,8 +127,36 @@ pub fn cookie_secret(files: &[PathBuf]) -> Result<(Secret, PathBuf)> {
     }
 }
 
-pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<LoginConfig> {
+/// [`cookie_secret`], taking the secret from `fallback` when the files lack
+/// it. Returns the secret and where it came from (a path, or the fallback).
+pub fn cookie_secret_with(
+    files: &[PathBuf],
+    fallback: &dyn SecretFallback,
+) -> Result<(Secret, String)> {
     let (source, auth) = load_auth(files)?;
+    if !auth.contains_key(schema::COOKIE_SECRET) {
+        if let Some(secret) = fallback.get(&AuthSecret::CookieSecret)? {
+            return Ok((secret, fallback.describe()));
+        }
+    }
+    cookie_from(source, &auth).map(|(secret, path)| (secret, path.display().to_string()))
+}
+
+pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<LoginConfig> {
+    resolve_with(files, provider, port, &FilesOnly)
+}
+
+/// [`resolve`], taking `cookie_secret` and the provider's `client_secret`
+/// from `fallback` when the files lack them (Streamlit then gets them from
+/// `stauth run`).
+pub fn resolve_with(
+    files: &[PathBuf],
+    provider: Option<&str>,
+    port: u16,
+    fallback: &dyn SecretFallback,
+) -> Result<LoginConfig> {
+    let (source, mut auth) = load_auth(files)?;
+    fill_from(&mut auth, provider, fallback)?;
     for key in [schema::REDIRECT_URI, schema::COOKIE_SECRET] {
         if !auth.contains_key(key) {
             return Err(config_error(
@@ -214,6 +269,117 @@ pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<L
     })
 }
 
+/// Puts the fallback's secrets into `auth` where it lacks them: cookie_secret,
+/// and the client_secret of `provider` when its section exists.
+fn fill_from(
+    auth: &mut Map<String, Value>,
+    provider: Option<&str>,
+    fallback: &dyn SecretFallback,
+) -> Result<()> {
+    if !auth.contains_key(schema::COOKIE_SECRET) {
+        if let Some(s) = fallback.get(&AuthSecret::CookieSecret)? {
+            auth.insert(
+                schema::COOKIE_SECRET.into(),
+                Value::String(s.expose().into()),
+            );
+        }
+    }
+    let name = provider.unwrap_or("default");
+    if name == "default" {
+        let has_default = [schema::CLIENT_ID, schema::SERVER_METADATA_URL]
+            .iter()
+            .any(|k| auth.contains_key(*k));
+        if has_default && !auth.contains_key(schema::CLIENT_SECRET) {
+            if let Some(s) = fallback.get(&AuthSecret::ClientSecret(ProviderSlot::Default))? {
+                auth.insert(
+                    schema::CLIENT_SECRET.into(),
+                    Value::String(s.expose().into()),
+                );
+            }
+        }
+    } else if let Some(Value::Object(section)) = auth.get_mut(name) {
+        if !section.contains_key(schema::CLIENT_SECRET) {
+            if let Ok(slot) = ProviderSlot::named(name) {
+                if let Some(s) = fallback.get(&AuthSecret::ClientSecret(slot))? {
+                    section.insert(
+                        schema::CLIENT_SECRET.into(),
+                        Value::String(s.expose().into()),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The secrets Streamlit reads from `files`, merged as it merges them
+/// (shallowly: a later file's top-level table replaces an earlier one whole),
+/// with the secrets `[auth]` lacks taken from `fallback`.
+pub struct Merged {
+    /// The merged secrets; `[auth]` is complete as far as the fallback could
+    /// complete it.
+    pub file: SecretsFile,
+    /// The file `[auth]` comes from (None: no file has `[auth]`).
+    pub auth_source: Option<PathBuf>,
+    /// The secrets taken from the fallback.
+    pub filled: Vec<AuthSecret>,
+    /// Secrets `[auth]` needs that neither the files nor the fallback have.
+    pub missing: Vec<AuthSecret>,
+}
+
+/// Merges `files` (missing ones are skipped) and completes `[auth]` from
+/// `fallback`. `path` names the result (it is not read or written).
+pub fn merged_secrets(
+    files: &[PathBuf],
+    fallback: &dyn SecretFallback,
+    path: &Path,
+) -> Result<Merged> {
+    let mut items: Vec<(String, toml_edit::Item)> = Vec::new();
+    let mut auth_source = None;
+    let mut single: Option<SecretsFile> = None;
+    let mut found = 0;
+    for file in files {
+        if !file.exists() {
+            continue;
+        }
+        found += 1;
+        let loaded = SecretsFile::load(file)?;
+        for (key, item) in loaded.items() {
+            if key == schema::AUTH {
+                auth_source = Some(file.clone());
+            }
+            match items.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = item,
+                None => items.push((key, item)),
+            }
+        }
+        single = Some(loaded);
+    }
+    // One file: keep it whole, comments and all.
+    let mut merged = match (found, single) {
+        (1, Some(only)) => only,
+        _ => SecretsFile::from_items(path, items),
+    };
+    merged.remove_keychain_note();
+    let mut filled = Vec::new();
+    let mut missing = Vec::new();
+    for which in merged.secrets_missing() {
+        match fallback.get(&which)? {
+            Some(value) => {
+                merged.set_secret(&which, value.expose());
+                filled.push(which);
+            }
+            None => missing.push(which),
+        }
+    }
+    Ok(Merged {
+        file: merged,
+        auth_source,
+        filled,
+        missing,
+    })
+}
+
 /// Streamlit's `generate_default_provider_section`: only non-empty values.
 fn default_section(auth: &Map<String, Value>) -> Map<String, Value> {
     let truthy = |v: &Value| match v {
@@ -263,10 +429,20 @@ pub fn secrets_files(explicit: &[PathBuf], app_dir: &Path, home: Option<&Path>) 
     if !explicit.is_empty() {
         return explicit.to_vec();
     }
-    if let Ok(list) = std::env::var("STREAMLIT_SECRETS_FILES") {
-        let files: Vec<PathBuf> = list.split_whitespace().map(PathBuf::from).collect();
-        if !files.is_empty() {
-            return files;
+    // `secrets.files` (config.toml or STREAMLIT_SECRETS_FILES) replaces the
+    // default locations; relative paths are relative to where the app runs.
+    if let Ok(settings) = super::app_config::ServerSettings::load(app_dir, home) {
+        if let Some((files, _)) = settings.secrets_files {
+            return files
+                .into_iter()
+                .map(|f| {
+                    if f.is_absolute() {
+                        f
+                    } else {
+                        crate::fsutil::join_clean(app_dir, f)
+                    }
+                })
+                .collect();
         }
     }
     super::app_config::default_secrets_files(app_dir, home)
@@ -346,5 +522,110 @@ mod tests {
         let c = resolve(&[f], Some("pub"), 1).unwrap();
         assert!(c.client_secret.is_empty());
         assert_eq!(c.slot, ProviderSlot::Named("pub".into()));
+    }
+
+    /// A fallback holding fixed values, counting how often it is asked.
+    struct Fixed(Vec<(AuthSecret, &'static str)>, std::cell::Cell<usize>);
+
+    impl SecretFallback for Fixed {
+        fn describe(&self) -> String {
+            "the test fallback".into()
+        }
+        fn get(&self, which: &AuthSecret) -> Result<Option<Secret>> {
+            self.1.set(self.1.get() + 1);
+            Ok(self
+                .0
+                .iter()
+                .find(|(w, _)| w == which)
+                .map(|(_, v)| Secret::new(*v)))
+        }
+    }
+
+    const NO_SECRETS: &str = "[auth]\nredirect_uri = \"http://localhost:8501/oauth2callback\"\nclient_id = \"id\"\nserver_metadata_url = \"u\"\n[auth.okta]\nclient_id = \"o\"\nserver_metadata_url = \"v\"\n";
+
+    fn fixed() -> Fixed {
+        Fixed(
+            vec![
+                (AuthSecret::CookieSecret, "kc-cookie"),
+                (
+                    AuthSecret::ClientSecret(ProviderSlot::Default),
+                    "kc-default",
+                ),
+                (
+                    AuthSecret::ClientSecret(ProviderSlot::Named("okta".into())),
+                    "kc-okta",
+                ),
+            ],
+            std::cell::Cell::new(0),
+        )
+    }
+
+    #[test]
+    fn the_fallback_fills_what_the_files_lack_and_the_file_wins() {
+        let d = tempfile::tempdir().unwrap();
+        let f = write(d.path(), "s.toml", NO_SECRETS);
+        let c = resolve_with(std::slice::from_ref(&f), None, 1, &fixed()).unwrap();
+        assert_eq!(
+            (c.cookie_secret.expose(), c.client_secret.expose()),
+            ("kc-cookie", "kc-default")
+        );
+        let c = resolve_with(std::slice::from_ref(&f), Some("okta"), 1, &fixed()).unwrap();
+        assert_eq!(c.client_secret.expose(), "kc-okta");
+        assert_eq!(
+            cookie_secret_with(std::slice::from_ref(&f), &fixed())
+                .unwrap()
+                .1,
+            "the test fallback"
+        );
+        // Values in the file win, and the fallback is not even asked.
+        let full = write(d.path(), "full.toml", FULL);
+        let fb = fixed();
+        let c = resolve_with(&[full], None, 1, &fb).unwrap();
+        assert_eq!(
+            (c.cookie_secret.expose(), c.client_secret.expose()),
+            ("c", "s")
+        );
+        assert_eq!(fb.1.get(), 0);
+        // Without one: Streamlit's own error.
+        assert!(err(&[f], None).contains("\"cookie_secret\""));
+    }
+
+    #[test]
+    fn merged_secrets_merge_shallowly_and_complete_auth() {
+        let d = tempfile::tempdir().unwrap();
+        let home = write(
+            d.path(),
+            "home.toml",
+            "[db]\nuser = \"home\"\n[auth]\nredirect_uri = \"x\"\n",
+        );
+        let app = write(
+            d.path(),
+            "app.toml",
+            &format!("[db]\nuser = \"app\"\n{NO_SECRETS}"),
+        );
+        let m = merged_secrets(
+            &[home, app.clone(), d.path().join("missing.toml")],
+            &fixed(),
+            Path::new("m.toml"),
+        )
+        .unwrap();
+        assert_eq!(m.auth_source, Some(app));
+        assert_eq!(m.filled.len(), 3);
+        assert!(m.missing.is_empty());
+        let doc: toml_edit::DocumentMut = m.file.render().parse().unwrap();
+        assert_eq!(doc["db"]["user"].as_str(), Some("app"));
+        assert_eq!(doc["auth"]["client_id"].as_str(), Some("id"));
+        assert_eq!(doc["auth"]["cookie_secret"].as_str(), Some("kc-cookie"));
+        assert_eq!(
+            doc["auth"]["okta"]["client_secret"].as_str(),
+            Some("kc-okta")
+        );
+        let none = merged_secrets(
+            &[d.path().join("app.toml")],
+            &FilesOnly,
+            Path::new("m.toml"),
+        )
+        .unwrap();
+        assert_eq!(none.missing.len(), 3);
     }
 }

@@ -122,7 +122,7 @@ pub fn unsign(secret: &str, name: &str, signed: &str, now: u64) -> Result<Unsign
         let (v, ts) = unsign_itsdangerous(secret, name, signed)?;
         (v, ts, CookieFormat::Itsdangerous)
     };
-    if signed_at > now + 60 {
+    if signed_at > now.saturating_add(60) {
         return Err(CookieError::Future { name: name.into() });
     }
     if now.saturating_sub(signed_at) > MAX_AGE_SECS {

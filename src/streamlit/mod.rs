@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod discovery_rules;
 pub mod login_request;
 pub mod redirect;
+pub mod requirements;
 pub mod schema;
 pub mod secrets_file;
 pub mod version;

@@ -110,6 +110,7 @@ mod tests {
             port: 8501,
             base_url_path: String::new(),
             port_source: "default".into(),
+            secrets_files: None,
         }
     }
 

@@ -96,6 +96,57 @@ impl fmt::Display for ProviderSlot {
     }
 }
 
+/// A secret key of `[auth]`: the app's `cookie_secret`, or one provider's
+/// `client_secret`. These are the values stauth can keep outside the
+/// secrets file (in the OS keychain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthSecret {
+    CookieSecret,
+    ClientSecret(ProviderSlot),
+}
+
+impl AuthSecret {
+    /// The dotted TOML path: `auth.cookie_secret`, `auth.client_secret`
+    /// (default provider) or `auth.NAME.client_secret`.
+    pub fn path(&self) -> String {
+        match self {
+            AuthSecret::CookieSecret => format!("{AUTH}.{COOKIE_SECRET}"),
+            AuthSecret::ClientSecret(slot) => format!("{}.{CLIENT_SECRET}", slot.section()),
+        }
+    }
+
+    /// The key's name inside its table.
+    pub fn key(&self) -> &'static str {
+        match self {
+            AuthSecret::CookieSecret => COOKIE_SECRET,
+            AuthSecret::ClientSecret(_) => CLIENT_SECRET,
+        }
+    }
+
+    /// Parses a path as [`AuthSecret::path`] writes it; the `auth.` prefix may
+    /// be left out (`cookie_secret`, `client_secret`, `NAME.client_secret`).
+    pub fn parse(name: &str) -> Result<Self, String> {
+        let name = name.trim();
+        let rest = name.strip_prefix("auth.").unwrap_or(name);
+        match rest.rsplit_once('.') {
+            None if rest == COOKIE_SECRET => Ok(AuthSecret::CookieSecret),
+            None if rest == CLIENT_SECRET => Ok(AuthSecret::ClientSecret(ProviderSlot::Default)),
+            Some((provider, CLIENT_SECRET)) => ProviderSlot::named(provider)
+                .map(AuthSecret::ClientSecret)
+                .map_err(|reason| format!("invalid provider name '{provider}': {reason}")),
+            _ => Err(format!(
+                "'{name}' is not a secret stauth keeps: use auth.cookie_secret, auth.client_secret (default provider) or auth.NAME.client_secret"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for AuthSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path())
+    }
+}
+
 /// Streamlit (1.43+) rejects `_` in provider names; stauth also keeps names to
 /// characters that need no quoting in TOML or Python, and refuses names that
 /// collide with `[auth]`'s own keys.
@@ -176,6 +227,22 @@ mod tests {
             ProviderSlot::named("okta").unwrap().login_call(),
             "st.login(\"okta\")"
         );
+    }
+
+    #[test]
+    fn auth_secret_paths() {
+        for (text, path) in [
+            ("cookie_secret", "auth.cookie_secret"),
+            ("auth.cookie_secret", "auth.cookie_secret"),
+            ("client_secret", "auth.client_secret"),
+            ("auth.okta.client_secret", "auth.okta.client_secret"),
+            ("okta.client_secret", "auth.okta.client_secret"),
+        ] {
+            assert_eq!(AuthSecret::parse(text).unwrap().path(), path);
+        }
+        assert!(AuthSecret::parse("auth.client_id").is_err());
+        assert!(AuthSecret::parse("auth.my_idp.client_secret").is_err());
+        assert!(AuthSecret::parse("db.password").is_err());
     }
 
     #[test]

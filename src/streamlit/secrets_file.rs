@@ -6,12 +6,20 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
-use super::schema::{self, ProviderSlot};
+use super::schema::{self, AuthSecret, ProviderSlot};
 use crate::error::{Error, Result};
 
 /// Comment placed above a new `[auth]` table.
 const AUTH_COMMENT: &str =
     "# Streamlit login (st.login / st.user), written by stauth. Keep this file out of version control.\n";
+
+/// First line of the note stauth puts above `[auth]` when the app's secrets
+/// are in the OS keychain (`stauth init --store keychain`); it also marks the
+/// app as using the keychain.
+pub const KEYCHAIN_NOTE: &str =
+    "# client_secret and cookie_secret are not in this file: stauth keeps them in the OS keychain (service \"stauth\").";
+/// Start of the note's second line, which says how to run the app.
+const KEYCHAIN_NOTE_RUN: &str = "# Start the app with: stauth run -- ";
 
 #[derive(Debug, Clone)]
 pub struct SecretsFile {
@@ -261,6 +269,154 @@ impl SecretsFile {
                 }
             }
         }
+    }
+
+    /// A file in memory (nothing is read) holding `items` as top-level keys.
+    pub fn from_items(path: &Path, items: Vec<(String, Item)>) -> Self {
+        let mut doc = DocumentMut::new();
+        for (key, item) in items {
+            doc.insert(&key, item);
+        }
+        SecretsFile {
+            path: path.to_path_buf(),
+            original: None,
+            doc,
+        }
+    }
+
+    /// The top-level keys and their items, in file order.
+    pub fn items(&self) -> Vec<(String, Item)> {
+        self.doc
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    /// The providers the file configures: the default one (when `[auth]`
+    /// holds one) first, then each `[auth.NAME]`.
+    pub fn provider_slots(&self) -> Vec<ProviderSlot> {
+        let mut slots = Vec::new();
+        if self.has_default_provider() {
+            slots.push(ProviderSlot::Default);
+        }
+        slots.extend(self.named_providers().into_iter().map(ProviderSlot::Named));
+        slots
+    }
+
+    /// A secret's value, when the file holds it as a string.
+    pub fn secret_value(&self, which: &AuthSecret) -> Option<&str> {
+        match which {
+            AuthSecret::CookieSecret => self.auth_str(schema::COOKIE_SECRET),
+            AuthSecret::ClientSecret(slot) => self.provider_str(slot, schema::CLIENT_SECRET),
+        }
+    }
+
+    /// Whether the file has the key at all (any type).
+    fn has_secret_key(&self, which: &AuthSecret) -> bool {
+        match which {
+            AuthSecret::CookieSecret => self
+                .auth()
+                .is_some_and(|a| a.contains_key(schema::COOKIE_SECRET)),
+            AuthSecret::ClientSecret(slot) => self
+                .provider(slot)
+                .is_some_and(|p| p.contains_key(schema::CLIENT_SECRET)),
+        }
+    }
+
+    /// The secrets the file holds: cookie_secret, then each provider's client_secret.
+    pub fn secrets_held(&self) -> Vec<AuthSecret> {
+        self.secret_slots()
+            .into_iter()
+            .filter(|w| self.has_secret_key(w))
+            .collect()
+    }
+
+    /// The secrets `[auth]` needs but the file lacks: cookie_secret when
+    /// `[auth]` exists, and the client_secret of each provider it configures.
+    pub fn secrets_missing(&self) -> Vec<AuthSecret> {
+        if self.auth().is_none() {
+            return Vec::new();
+        }
+        self.secret_slots()
+            .into_iter()
+            .filter(|w| !self.has_secret_key(w))
+            .collect()
+    }
+
+    fn secret_slots(&self) -> Vec<AuthSecret> {
+        std::iter::once(AuthSecret::CookieSecret)
+            .chain(
+                self.provider_slots()
+                    .into_iter()
+                    .map(AuthSecret::ClientSecret),
+            )
+            .collect()
+    }
+
+    /// Sets a secret's value (creating its table when needed).
+    pub fn set_secret(&mut self, which: &AuthSecret, value: &str) -> Change {
+        let value = NewValue::Str(value.to_string());
+        match which {
+            AuthSecret::CookieSecret => self.set_auth(schema::COOKIE_SECRET, value),
+            AuthSecret::ClientSecret(slot) => self.set_provider(slot, schema::CLIENT_SECRET, value),
+        }
+    }
+
+    /// Removes a secret's key; returns its string value when it had one.
+    pub fn remove_secret(&mut self, which: &AuthSecret) -> Option<String> {
+        let auth = self.doc.get_mut(schema::AUTH)?.as_table_like_mut()?;
+        let table = match which {
+            AuthSecret::CookieSecret => auth,
+            AuthSecret::ClientSecret(ProviderSlot::Default) => auth,
+            AuthSecret::ClientSecret(ProviderSlot::Named(n)) => {
+                auth.get_mut(n)?.as_table_like_mut()?
+            }
+        };
+        let removed = table.remove(which.key())?;
+        removed.as_str().map(str::to_string)
+    }
+
+    /// Whether the file carries stauth's keychain note (the app keeps its
+    /// secrets in the OS keychain).
+    pub fn has_keychain_note(&self) -> bool {
+        self.doc
+            .to_string()
+            .lines()
+            .any(|l| l.trim_end() == KEYCHAIN_NOTE)
+    }
+
+    /// Puts the keychain note above `[auth]`, saying how to start `script`.
+    pub fn add_keychain_note(&mut self, script: &str) {
+        if self.has_keychain_note() {
+            return;
+        }
+        let note = format!("{KEYCHAIN_NOTE}\n{KEYCHAIN_NOTE_RUN}streamlit run {script}   (`stauth secrets list` shows them)\n");
+        let table = self.auth_table_mut();
+        let prefix = table
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_string();
+        table.decor_mut().set_prefix(format!("{prefix}{note}"));
+    }
+
+    /// Removes the keychain note, wherever above `[auth]` it is.
+    pub fn remove_keychain_note(&mut self) {
+        let Some(Item::Table(table)) = self.doc.get_mut(schema::AUTH) else {
+            return;
+        };
+        let Some(prefix) = table.decor().prefix().and_then(|p| p.as_str()) else {
+            return;
+        };
+        let kept: String = prefix
+            .split_inclusive('\n')
+            .filter(|l| {
+                let l = l.trim_end();
+                l != KEYCHAIN_NOTE && !l.starts_with(KEYCHAIN_NOTE_RUN)
+            })
+            .collect();
+        table.decor_mut().set_prefix(kept);
     }
 
     /// The document as it would be written.

@@ -48,6 +48,26 @@ impl StreamlitVersion {
         self == Self::new(1, 48) || self >= Self::new(1, 53)
     }
 
+    /// `{port}` in redirect_uri is replaced by server.port (1.53+).
+    pub fn port_placeholder(self) -> bool {
+        self >= Self::new(1, 53)
+    }
+
+    /// `<script dir>/.streamlit/secrets.toml` is read too (1.46+).
+    pub fn reads_script_dir_secrets(self) -> bool {
+        self >= Self::new(1, 46)
+    }
+
+    /// `st.experimental_user` still exists (removed in 1.54).
+    pub fn has_experimental_user(self) -> bool {
+        self < Self::new(1, 54)
+    }
+
+    /// Large login cookies are split into chunks (1.53+).
+    pub fn chunks_cookies(self) -> bool {
+        self >= Self::new(1, 53)
+    }
+
     /// Cookie signing and chunking rules for an app with this base path.
     pub fn cookie_rules(self, base_url_path: &str) -> Option<CookieRules> {
         CookieRules::for_version(self.major, self.minor, base_url_path)

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod idp;
+pub mod keyring;
+pub mod streamlit;
 
 use std::path::{Path, PathBuf};
 
@@ -13,17 +15,24 @@ use assert_cmd::Command;
 pub const SECRET: &str = "s3cr3t-VALUE-never-printed";
 
 pub struct Sandbox {
-    dir: tempfile::TempDir,
+    /// The app folder lives alone inside `root`, so checks that look at
+    /// sibling folders (doctor) never see other tests' apps.
+    root: tempfile::TempDir,
+    dir: PathBuf,
     home: tempfile::TempDir,
 }
 
 impl Sandbox {
     pub fn new() -> Self {
+        let root = tempfile::Builder::new()
+            .prefix("stauth-app-")
+            .tempdir()
+            .unwrap();
+        let dir = root.path().join("app");
+        std::fs::create_dir(&dir).unwrap();
         Sandbox {
-            dir: tempfile::Builder::new()
-                .prefix("stauth-app-")
-                .tempdir()
-                .unwrap(),
+            root,
+            dir,
             home: tempfile::Builder::new()
                 .prefix("stauth-home-")
                 .tempdir()
@@ -32,7 +41,7 @@ impl Sandbox {
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     pub fn home(&self) -> &Path {

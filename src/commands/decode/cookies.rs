@@ -169,8 +169,9 @@ fn cookie_secret(args: &DecodeArgs) -> Result<(Secret, String)> {
     }
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
-    let (secret, path) = auth_config::cookie_secret(&files)?;
-    Ok((secret, path.display().to_string()))
+    // The OS keychain when the files lack it (stauth init --store keychain).
+    let keychain = crate::secret_store::KeychainFallback::new(&args.app_dir);
+    auth_config::cookie_secret_with(&files, &keychain)
 }
 
 fn cookie_error(e: CookieError, secret_source: &str) -> Error {

@@ -36,6 +36,12 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
         ));
     }
     let raw = read_token(args)?;
+    if raw.trim().is_empty() {
+        return Err(Error::Input {
+            message: "the token is empty".into(),
+            hint: "Pass it as an argument, pipe it on stdin (or -), or use --file PATH.".into(),
+        });
+    }
     let jwt = id_token::parse(&raw).map_err(|e| Error::Input {
         message: format!("cannot decode '{}': {e}", shorten(&raw)),
         hint: match e {
@@ -59,9 +65,15 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
     text.push('\n');
     let (signature_json, failure) = match &verification {
         None => {
+            let unsigned = jwt.alg().is_some_and(|a| a.eq_ignore_ascii_case("none"));
             text.push_str(&format!(
-                "{} pass --provider, --issuer, --jwks, --key or --secret-stdin to verify it\n",
-                "Signature NOT verified:".yellow().bold()
+                "{} {}\n",
+                "Signature NOT verified:".yellow().bold(),
+                if unsigned {
+                    "the token is unsigned (alg \"none\"): nothing proves who made it, and every verifier must refuse it"
+                } else {
+                    "pass --provider, --issuer, --jwks, --key or --secret-stdin to verify it"
+                }
             ));
             (
                 json!({"verified": false, "alg": jwt.alg(), "kid": jwt.kid(), "note": "signature NOT verified"}),
@@ -115,6 +127,12 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
 
 struct Verification {
     source: String,
+    /// The issuer the keys belong to (from --issuer or --provider), and the
+    /// token's own `iss`.
+    issuer: Option<String>,
+    token_iss: Option<String>,
+    /// Whether the allowed algorithms come from the provider's discovery.
+    from_discovery: bool,
     result: std::result::Result<VerifiedBy, TokenError>,
     checks: Vec<Check>,
 }
@@ -123,7 +141,32 @@ impl Verification {
     /// The message and hint for exit 1, if anything failed.
     fn failure(&self) -> Option<(String, String)> {
         if let Err(e) = &self.result {
-            return Some((format!("verification failed: {e}"), signature_hint(e)));
+            // Keys of one provider cannot verify another's token: say so
+            // rather than only "bad signature" or "unknown kid".
+            if let (Some(expected), false) = (
+                &self.issuer,
+                self.token_iss.as_deref() == self.issuer.as_deref(),
+            ) {
+                if matches!(
+                    e,
+                    TokenError::BadSignature
+                        | TokenError::UnknownKid { .. }
+                        | TokenError::NoMatchingKey { .. }
+                ) {
+                    let got = self
+                        .token_iss
+                        .as_deref()
+                        .map_or_else(|| "no iss claim".to_string(), |i| format!("\"{i}\""));
+                    return Some((
+                        format!("verification failed: the token's issuer is {got}, not {expected}, whose keys were used ({e})"),
+                        "Verify it with the keys of the provider that issued it (--issuer with the token's iss), or check that the app is configured for the provider the token comes from.".into(),
+                    ));
+                }
+            }
+            return Some((
+                format!("verification failed: {e}"),
+                signature_hint(e, self.from_discovery),
+            ));
         }
         let failed: Vec<&Check> = self.checks.iter().filter(|c| !c.ok).collect();
         (!failed.is_empty()).then(|| {
@@ -142,13 +185,15 @@ impl Verification {
     }
 }
 
-fn signature_hint(e: &TokenError) -> String {
+fn signature_hint(e: &TokenError, from_discovery: bool) -> String {
     match e {
         TokenError::Unsigned => "An unsigned token proves nothing; never accept it.".into(),
         TokenError::KeyTypeMismatch { .. } => "The key does not fit the token's algorithm. Refusing prevents algorithm-confusion attacks (an RS256 public key used as an HS256 secret).".into(),
         TokenError::UnknownKid { .. } => "The key set has no key with this kid: the token comes from another provider, or the provider rotated its keys.".into(),
         TokenError::NoMatchingKey { .. } => "None of the keys given fits this token's algorithm.".into(),
-        TokenError::AlgorithmNotAllowed { .. } => "The provider does not list this algorithm; an attacker may have changed the header.".into(),
+        TokenError::AlgorithmNotAllowed { alg, .. } if alg.starts_with("HS") && !from_discovery => "HS* tokens are signed with a shared secret (often the client secret), not a public key: pipe it with --secret-stdin.".into(),
+        TokenError::AlgorithmNotAllowed { .. } if from_discovery => "The provider does not list this algorithm in id_token_signing_alg_values_supported; an attacker may have changed the header.".into(),
+        TokenError::AlgorithmNotAllowed { .. } => "stauth verifies only these algorithms with public keys; an attacker may have changed the header.".into(),
         _ => "The token was changed after signing, or it was signed with another key.".into(),
     }
 }
@@ -163,7 +208,8 @@ fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
         let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
         let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
         let provider = (name != "default").then_some(name.as_str());
-        let config = auth_config::resolve(&files, provider, server.port)?;
+        let keychain = crate::secret_store::KeychainFallback::new(&args.app_dir);
+        let config = auth_config::resolve_with(&files, provider, server.port, &keychain)?;
         audience = audience.or(Some(config.client_id.clone()));
         discovery = Some(oidc::fetch_discovery(&config.server_metadata_url)?);
     } else if let Some(iss) = &args.issuer {
@@ -215,7 +261,20 @@ fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
                     None => obj.remove("kid"),
                 };
             }
+            let kty = jwk
+                .get("kty")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
             id_token::verify_with_jwks(jwt, &json!({"keys": [jwk]}), id_token::ASYMMETRIC_ALGS)
+                .map_err(|e| match e {
+                    // An HS* token against a public key: algorithm confusion,
+                    // named as with a PEM key.
+                    TokenError::AlgorithmNotAllowed { alg, .. } => {
+                        TokenError::KeyTypeMismatch { alg, kty }
+                    }
+                    other => other,
+                })
         } else {
             id_token::verify_with_pem(jwt, &bytes)
         };
@@ -237,6 +296,7 @@ fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
         };
         (source, id_token::verify_with_jwks(jwt, &jwks, &allowed))
     };
+    let expected_issuer = issuer.clone();
     let checks = if result.is_ok() {
         id_token::check_claims(
             jwt,
@@ -254,6 +314,15 @@ fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
     };
     Ok(Verification {
         source,
+        token_iss: jwt
+            .claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        from_discovery: discovery
+            .as_ref()
+            .is_some_and(|d| d.list("id_token_signing_alg_values_supported").is_some()),
+        issuer: expected_issuer,
         result,
         checks,
     })

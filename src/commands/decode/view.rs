@@ -20,7 +20,7 @@ pub fn time_words(claim: &str, t: i64, now: i64) -> (String, String, String) {
         .single()
         .map(|d| d.format("%Y-%m-%d %H:%M:%S %:z").to_string())
         .unwrap_or_default();
-    let delta = t - now;
+    let delta = t.saturating_sub(now);
     let rel = match (claim, delta >= 0) {
         ("exp", true) => format!("expires in {}", human_duration(delta)),
         ("exp", false) => format!("expired {} ago", human_duration(delta)),
@@ -79,7 +79,12 @@ pub fn fields(title: &str, map: &Map<String, Value>, now: i64) -> String {
         let note = meaning(k)
             .map(|m| format!("  {}", m.dimmed()))
             .unwrap_or_default();
-        let pad = value_width.saturating_sub(shown.chars().count());
+        // Pad only up to a meaning: no trailing spaces on bare values.
+        let pad = if note.is_empty() {
+            0
+        } else {
+            value_width.saturating_sub(shown.chars().count())
+        };
         let key = format!("{k:width$}");
         s.push_str(&format!(
             "  {}  {shown}{}{note}\n",

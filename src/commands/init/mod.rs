@@ -4,20 +4,23 @@
 mod inputs;
 mod plan;
 mod report;
+mod store;
 mod wizard;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
+use crate::diagnosis;
 use crate::error::{Error, ExitCode, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::fsutil::{self, git};
 use crate::oidc;
 use crate::output::Output;
 use crate::streamlit::app_config::{self, ServerSettings};
+use crate::streamlit::auth_config;
 use crate::streamlit::discovery_rules::{self, RequestSettings};
-use crate::streamlit::{redirect, SecretsFile};
+use crate::streamlit::{redirect, version, SecretsFile};
 
 use wizard::Wizard;
 
@@ -48,6 +51,9 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| fsutil::join_clean(&args.app_dir, ".streamlit/secrets.toml"));
     let mut file = SecretsFile::load(&secrets_path)?;
+    // The keychain, when it takes part, is opened here: unreachable, it
+    // stops the command before anything is asked, fetched or written.
+    let mut store_plan = store::prepare(args, &mut file, interactive)?;
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
 
@@ -92,6 +98,7 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
 
     if let Some(w) = &wizard {
         report::console_steps(out, &resolved, assessment.as_ref().map(|(d, _)| d));
+        store_plan.ask(w, out, &args.app_dir)?;
         inputs::ask_credentials(w, &mut resolved, &file)?;
     }
 
@@ -107,19 +114,19 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
         });
     }
 
-    let up_to_date = !plan::has_edits(&changes);
-    let mut findings: Vec<Finding> = redirect_findings;
-    findings.extend(app_config::secrets_location_finding(
-        &secrets_path,
-        &args.app_dir,
-        home.as_deref(),
-    ));
-    findings.extend(inputs::preset_findings(&resolved));
-    if let Some(f) = plan::cookie_secret_finding(&file, args.rotate_cookie_secret) {
+    store_plan.finish(&mut file, &store::app_script(&args.app_dir));
+
+    let up_to_date = !plan::has_edits(&changes) && !store_plan.has_edits();
+    let mut findings: Vec<Finding> = inputs::preset_findings(&resolved);
+    if let Some(f) = plan::cookie_secret_finding(args.rotate_cookie_secret) {
         findings.push(f);
     }
 
-    report::changes(out, &secrets_path, &changes, up_to_date, args.dry_run);
+    if store_plan.involves_keychain() {
+        store_plan.report_changes(out, &secrets_path, &changes, up_to_date, args.dry_run);
+    } else {
+        report::changes(out, &secrets_path, &changes, up_to_date, args.dry_run);
+    }
 
     let mut written = false;
     if !up_to_date && !args.dry_run {
@@ -128,9 +135,18 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
                 return Err(Error::Cancelled);
             }
         }
-        fsutil::write_atomic(&secrets_path, file.render().as_bytes(), Some(0o600))?;
-        written = true;
-        out.success(format!("Wrote {} (mode 0600)", secrets_path.display()));
+        // Keychain first, file second: a value is in one place or both, never in none.
+        let undo = store_plan.write_keychain(out)?;
+        let rendered = file.render();
+        if file.original_text() != Some(rendered.as_str()) {
+            if let Err(e) = fsutil::write_atomic(&secrets_path, rendered.as_bytes(), Some(0o600)) {
+                store_plan.undo(undo);
+                return Err(e);
+            }
+            written = true;
+            out.success(format!("Wrote {} (mode 0600)", secrets_path.display()));
+        }
+        store_plan.after_file_written(out);
     }
 
     let gitignore = protect_from_git(
@@ -141,11 +157,35 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     )?;
     report::gitignore(out, &gitignore);
 
-    let next_steps = report::next_steps(&resolved, &file, assessment.as_ref().map(|(d, _)| d));
+    // The offline part of `stauth doctor`, on what is now on disk; before
+    // anything is written (dry run), the redirect checks alone.
+    // (Not with the keychain store: the checkup reads the file alone.)
+    let checkup = (!args.dry_run && store_plan.target() != store::Store::Keychain)
+        .then(|| checkup(&secrets_path, &args.app_dir, home.as_deref(), &server))
+        .flatten();
+    match checkup {
+        Some(found) => findings.extend(found),
+        None => {
+            findings.extend(redirect_findings);
+            findings.extend(app_config::secrets_location_finding(
+                &secrets_path,
+                &args.app_dir,
+                home.as_deref(),
+            ));
+        }
+    }
+
+    let mut next_steps = report::next_steps(&resolved, &file, assessment.as_ref().map(|(d, _)| d));
+    if store_plan.target() == store::Store::Keychain {
+        next_steps.push(format!(
+            "Start the app with `stauth run -- streamlit run {}`: Streamlit gets the secrets from the keychain through a private temporary file",
+            store::app_script(&args.app_dir)
+        ));
+    }
     report::findings_and_next_steps(out, &findings, &next_steps);
 
     if out.json_mode() {
-        out.json(&report::success_json(report::SuccessReport {
+        let mut report = report::success_json(report::SuccessReport {
             resolved: &resolved,
             secrets_path: &secrets_path,
             changes: &changes,
@@ -156,9 +196,44 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
             findings: &findings,
             gitignore: &gitignore,
             next_steps: &next_steps,
-        }));
+        });
+        report["store"] = store_plan.json();
+        out.json(&report);
     }
     Ok(ExitCode::Success)
+}
+
+/// `stauth doctor --offline`'s file, schema and redirect checks (None when
+/// Streamlit would not read `secrets_path` at all: that is reported instead).
+fn checkup(
+    secrets_path: &Path,
+    app_dir: &Path,
+    home: Option<&Path>,
+    server: &ServerSettings,
+) -> Option<Vec<Finding>> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let read = app_config::default_secrets_files(app_dir, home);
+    if !read.iter().any(|f| abs(f) == abs(secrets_path)) || server.secrets_files.is_some() {
+        return None;
+    }
+    let ctx = diagnosis::Context {
+        app_dir: app_dir.to_path_buf(),
+        home: home.map(Path::to_path_buf),
+        script: None,
+        version: version::LATEST,
+        server: server.clone(),
+    };
+    let (found, _) = diagnosis::offline(&ctx, &auth_config::FilesOnly);
+    Some(
+        found
+            .into_iter()
+            .map(|d| d.finding)
+            .filter(|f| {
+                matches!(f.severity, Severity::Error | Severity::Warning)
+                    || f.id == "redirect.origin"
+            })
+            .collect(),
+    )
 }
 
 /// Makes sure git will not commit the secrets file.

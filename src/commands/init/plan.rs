@@ -108,21 +108,13 @@ pub fn has_edits(changes: &[Change]) -> bool {
     changes.iter().any(|c| c.action != Action::Keep)
 }
 
-/// A note about the cookie secret: rotated, or too weak.
-pub fn cookie_secret_finding(file: &SecretsFile, rotated: bool) -> Option<Finding> {
-    if rotated {
-        return Some(Finding::warning(
+/// A note when the cookie secret was rotated (a weak one is reported by the
+/// checkup that follows the write).
+pub fn cookie_secret_finding(rotated: bool) -> Option<Finding> {
+    rotated.then(|| {
+        Finding::warning(
             "cookie_secret.rotated",
             "cookie_secret was replaced: every signed-in user must log in again",
-        ));
-    }
-    let existing = file.auth_str(schema::COOKIE_SECRET)?;
-    (existing.len() < 32).then(|| {
-        Finding::warning(
-            "cookie_secret.short",
-            format!("cookie_secret is only {} characters long", existing.len()),
         )
-        .why("It signs the login cookies; a short secret can be guessed and the cookies forged.")
-        .fix("stauth init ... --rotate-cookie-secret (this logs every user out)")
     })
 }

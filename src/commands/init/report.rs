@@ -150,14 +150,12 @@ fn console_lines(r: &Resolved, discovery: Option<&Discovery>) -> Vec<String> {
 pub fn next_steps(r: &Resolved, file: &SecretsFile, discovery: Option<&Discovery>) -> Vec<String> {
     let mut steps = console_lines(r, discovery);
     steps.push("Install Streamlit with its login extras: pip install \"streamlit[auth]\"".into());
-    let login = match &r.slot {
-        ProviderSlot::Default => "st.button(\"Log in\", on_click=st.login)".to_string(),
-        ProviderSlot::Named(n) => {
-            format!("st.button(\"Log in\", on_click=st.login, args=[\"{n}\"])")
-        }
+    let snippet = match &r.slot {
+        ProviderSlot::Default => "stauth snippet login".to_string(),
+        ProviderSlot::Named(n) => format!("stauth snippet login --provider {n}"),
     };
     steps.push(format!(
-        "In the app: {login}; then st.user holds the ID token's claims and st.logout() signs out"
+        "In the app: {snippet} prints the code for a login button, a greeting from st.user and st.logout() (stauth snippet --list: roles, pages and more)"
     ));
     let test = match &r.slot {
         ProviderSlot::Default => "stauth test-login".to_string(),

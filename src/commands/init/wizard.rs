@@ -87,6 +87,21 @@ impl Wizard {
             .map_err(prompt_error)
     }
 
+    /// Where to keep the secrets; true for the OS keychain (offered first).
+    pub fn ask_store(&self, keychain: &str) -> Result<bool> {
+        let items = [
+            format!("the OS keychain ({keychain}): the secrets stay out of the project; start the app with `stauth run`"),
+            "the secrets file (.streamlit/secrets.toml, mode 0600): Streamlit reads it by itself".to_string(),
+        ];
+        Select::with_theme(self.theme.as_ref())
+            .with_prompt("Where should stauth keep the client secret and the cookie secret?")
+            .items(&items)
+            .default(0)
+            .interact()
+            .map(|i| i == 0)
+            .map_err(prompt_error)
+    }
+
     pub fn ask_secret(&self, prompt: &str) -> Result<Secret> {
         Password::with_theme(self.theme.as_ref())
             .with_prompt(prompt)

@@ -29,6 +29,8 @@ use crate::streamlit::version::{self, StreamlitVersion};
 use report::{Report, Timings};
 
 pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
+    // Before the listener binds: Ctrl-C at any point exits 130 cleanly.
+    crate::interrupt::restore_terminal_on_interrupt();
     let started = Instant::now();
     let mut timings = Timings::default();
     let version: StreamlitVersion = match &args.streamlit_version {
@@ -42,7 +44,10 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
     let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
-    let config = auth_config::resolve(&files, args.provider.as_deref(), server.port)?;
+    // Secrets the files lack come from the OS keychain (stauth init --store keychain).
+    let keychain = crate::secret_store::KeychainFallback::new(&args.app_dir);
+    let config =
+        auth_config::resolve_with(&files, args.provider.as_deref(), server.port, &keychain)?;
     let redirect_text = args
         .redirect_uri
         .clone()
@@ -295,7 +300,6 @@ fn wait_in_browser(
     listener: &Listener,
     request: &LoginRequest,
 ) -> Result<Callback> {
-    crate::interrupt::restore_terminal_on_interrupt();
     let mut opened = browser::open(
         &request.authorization_url,
         args.browser_command.as_deref(),

@@ -20,6 +20,12 @@ use crate::streamlit::version::StreamlitVersion;
 
 /// nginx's default limit for the whole Cookie header (Community Cloud, ingress).
 const COOKIE_HEADER_LIMIT: usize = 8192;
+/// The Starlette server's WebSocket library accepts header lines of at most
+/// 8192 bytes ("Cookie: " included): a longer Cookie header makes the
+/// /_stcore/stream handshake hang, so the app never loads (seen with 1.67).
+const WEBSOCKET_COOKIE_LIMIT: usize = 8182;
+/// `; _streamlit_xsrf=...`, which the app sets besides the login cookies.
+const XSRF_COOKIE_BYTES: usize = 72;
 /// Claims shown shortened beyond this many characters.
 const SHOWN_CHARS: usize = 60;
 
@@ -424,6 +430,17 @@ fn cookie_findings(
                 .fix("upgrade to Streamlit 1.53+ (which splits the cookie), or remove large claims such as groups from the ID token"),
             );
         }
+    } else if version.server_name() == "Starlette"
+        && p.cookie_header_len + XSRF_COOKIE_BYTES > WEBSOCKET_COOKIE_LIMIT
+    {
+        f.push(
+            Finding::error(
+                "cookies.header_too_big",
+                format!("the Cookie header will be about {} bytes: Streamlit's WebSocket server refuses header lines over 8 KB, so after login the app never loads (a grey page); behind nginx (Community Cloud, Kubernetes ingress) requests also fail with 400 Request Header Or Cookie Too Large (streamlit#14960)", p.cookie_header_len + XSRF_COOKIE_BYTES),
+            )
+            .why(format!("Streamlit splits the cookies, but the browser sends all of them back in one header. The largest claim is {biggest}."))
+            .fix("leave large claims such as groups out of the ID token (a groups filter, app roles instead of groups, or an optional-claims setting at the provider)"),
+        );
     } else if p.cookie_header_len > COOKIE_HEADER_LIMIT {
         f.push(
             Finding::warning(

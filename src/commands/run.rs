@@ -1,0 +1,358 @@
+//! `stauth run -- COMMAND...`: starts COMMAND (e.g. `streamlit run app.py`)
+//! with the app's secrets from the OS keychain, without ever putting them in
+//! the project, in COMMAND's arguments or environment, or in stauth's output.
+//!
+//! The secrets files Streamlit would read are merged as Streamlit merges them
+//! (shallowly), `[auth]` is completed from the keychain, and that complete
+//! `[auth]` is written to `secrets.toml` (mode 0600) in a private temporary
+//! folder (mode 0700; under `$XDG_RUNTIME_DIR`, which is in memory, when
+//! there is one). COMMAND gets `STREAMLIT_SECRETS_FILES` listing the project's
+//! own secrets files and that file last, so its `[auth]` wins. The folder is
+//! removed when COMMAND exits, and at once when stauth is interrupted.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use crate::cli::RunArgs;
+use crate::error::{Error, ExitCode, Result};
+use crate::output::Output;
+use crate::secret_store::KeychainFallback;
+use crate::streamlit::auth_config;
+use crate::streamlit::schema::{self, AuthSecret};
+use crate::streamlit::SecretsFile;
+
+/// Exit status when COMMAND cannot be found / executed, as shells report it.
+const NOT_FOUND_EXIT: i32 = 127;
+const NOT_EXECUTABLE_EXIT: i32 = 126;
+
+pub fn run(args: &RunArgs, out: &Output) -> Result<ExitCode> {
+    let code = run_command(args, out)?;
+    // Every guard (the temporary folder) is dropped by now.
+    std::process::exit(code);
+}
+
+fn run_command(args: &RunArgs, out: &Output) -> Result<i32> {
+    if !args.app_dir.is_dir() {
+        return Err(Error::InvalidValue {
+            what: "--app-dir".into(),
+            value: args.app_dir.display().to_string(),
+            reason: "no such folder".into(),
+        });
+    }
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or_else(|| Error::MissingInputs {
+            missing: vec!["COMMAND (e.g. stauth run -- streamlit run app.py)".into()],
+        })?;
+
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let files: Vec<PathBuf> = auth_config::secrets_files(&[], &args.app_dir, home.as_deref())
+        .into_iter()
+        .map(|f| std::path::absolute(&f).unwrap_or(f))
+        .collect();
+    let fallback = KeychainFallback::new(&args.app_dir);
+    let merged = auth_config::merged_secrets(&files, &fallback, Path::new("secrets.toml"))?;
+    if !files.iter().any(|f| f.exists()) {
+        out.warning(format!(
+            "no secrets file found (looked in {}): the command runs without secrets",
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for m in &merged.missing {
+        out.warning(format!(
+            "{m} is in neither the secrets files nor the OS keychain: st.login will fail (`stauth secrets set {m}` stores it)"
+        ));
+    }
+
+    let mut command = Command::new(program);
+    command.args(rest);
+    let private = if merged.filled.is_empty() {
+        // Nothing to add: Streamlit reads the files as usual.
+        None
+    } else {
+        let auth_only = auth_document(&merged.file, &merged.filled);
+        let dir = PrivateDir::create(&auth_only)?;
+        let mut listed: Vec<OsString> = Vec::new();
+        for (i, f) in files.iter().filter(|f| f.exists()).enumerate() {
+            listed.push(dir.listable(f, i)?.into_os_string());
+        }
+        listed.push(dir.file().as_os_str().to_owned());
+        command.env("STREAMLIT_SECRETS_FILES", join_with_spaces(&listed));
+        Some(dir)
+    };
+
+    let guard = Arc::new(Mutex::new(private));
+    let status = signals::run_forwarding(&mut command, Arc::clone(&guard)).map_err(|e| {
+        let code = match e.kind() {
+            std::io::ErrorKind::NotFound => NOT_FOUND_EXIT,
+            std::io::ErrorKind::PermissionDenied => NOT_EXECUTABLE_EXIT,
+            _ => 1,
+        };
+        (e, code)
+    });
+    // Remove the secrets before anything else.
+    drop(guard.lock().unwrap_or_else(|p| p.into_inner()).take());
+    match status {
+        Ok(code) => Ok(code),
+        Err((e, code)) => {
+            out.error(format!(
+                "cannot start {}: {e}",
+                Path::new(program).display()
+            ));
+            Ok(code)
+        }
+    }
+}
+
+/// A document holding only `[auth]`: the merged one, completed from the keychain.
+fn auth_document(merged: &SecretsFile, filled: &[AuthSecret]) -> String {
+    let auth: Vec<_> = merged
+        .items()
+        .into_iter()
+        .filter(|(k, _)| k == schema::AUTH)
+        .map(|(k, mut item)| {
+            // The project file's comments stay in the project file.
+            if let Some(t) = item.as_table_mut() {
+                t.decor_mut().clear();
+            }
+            (k, item)
+        })
+        .collect();
+    let only = SecretsFile::from_items(Path::new("secrets.toml"), auth);
+    let names: Vec<String> = filled.iter().map(AuthSecret::path).collect();
+    format!(
+        "# Written by `stauth run` ({} from the OS keychain); removed when the command exits.\n{}",
+        names.join(", "),
+        only.render()
+    )
+}
+
+/// Streamlit splits `STREAMLIT_SECRETS_FILES` on whitespace.
+fn join_with_spaces(paths: &[OsString]) -> OsString {
+    let mut joined = OsString::new();
+    for (i, p) in paths.iter().enumerate() {
+        if i > 0 {
+            joined.push(" ");
+        }
+        joined.push(p);
+    }
+    joined
+}
+
+/// The private folder and the secrets file in it; removed on drop.
+struct PrivateDir {
+    dir: tempfile::TempDir,
+}
+
+impl PrivateDir {
+    fn create(contents: &str) -> Result<Self> {
+        let base = std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|d| d.is_absolute() && d.is_dir())
+            .unwrap_or_else(std::env::temp_dir);
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("stauth-run-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let dir = builder
+            .tempdir_in(&base)
+            .map_err(|source| Error::WriteFile {
+                path: base.clone(),
+                source,
+            })?;
+        let private = PrivateDir { dir };
+        let path = private.file();
+        let err = |source| Error::WriteFile {
+            path: path.clone(),
+            source,
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path).map_err(err)?;
+        file.write_all(contents.as_bytes()).map_err(err)?;
+        Ok(private)
+    }
+
+    /// The secrets file; Streamlit only reads paths that end in `.toml`.
+    fn file(&self) -> PathBuf {
+        self.dir.path().join("secrets.toml")
+    }
+
+    /// `path` as it can go in `STREAMLIT_SECRETS_FILES`: itself, or a link to
+    /// it from this folder when it holds whitespace (Streamlit splits there).
+    fn listable(&self, path: &Path, i: usize) -> Result<PathBuf> {
+        if !path.to_string_lossy().chars().any(char::is_whitespace) {
+            return Ok(path.to_path_buf());
+        }
+        let link = self.dir.path().join(format!("project-{i}.toml"));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(path, &link).map_err(|source| Error::WriteFile {
+            path: link.clone(),
+            source,
+        })?;
+        #[cfg(not(unix))]
+        std::fs::copy(path, &link).map_err(|source| Error::WriteFile {
+            path: link.clone(),
+            source,
+        })?;
+        Ok(link)
+    }
+}
+
+type Guard = Arc<Mutex<Option<PrivateDir>>>;
+
+#[cfg(unix)]
+mod signals {
+    //! Ctrl-C, SIGTERM, SIGHUP and SIGQUIT while COMMAND runs: stauth removes
+    //! the secrets at once and passes the signal on to COMMAND, then waits for
+    //! it. A signal the terminal sent (Ctrl-C) already reached COMMAND, which
+    //! is in the same foreground process group, so it is not sent twice.
+
+    use std::process::Command;
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    use super::Guard;
+
+    const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+    static CHILD: AtomicI32 = AtomicI32::new(0);
+    static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
+    /// A signal that arrived before the child existed (forward it after spawning).
+    static EARLY: AtomicI32 = AtomicI32::new(0);
+
+    extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+        // Only async-signal-safe calls here: kill and write.
+        let from_terminal = !info.is_null() && unsafe { sent_by_kernel(&*info) };
+        let child = CHILD.load(Ordering::SeqCst);
+        if child > 0 {
+            if !from_terminal {
+                unsafe {
+                    libc::kill(child, sig);
+                }
+            }
+        } else if !from_terminal {
+            EARLY.store(sig, Ordering::SeqCst);
+        }
+        let fd = PIPE_WRITE.load(Ordering::SeqCst);
+        if fd >= 0 {
+            let byte = sig as u8;
+            unsafe {
+                libc::write(fd, (&byte as *const u8).cast(), 1);
+            }
+        }
+    }
+
+    /// Whether the kernel (the terminal driver) sent the signal, as opposed to
+    /// a process calling kill().
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    unsafe fn sent_by_kernel(info: &libc::siginfo_t) -> bool {
+        info.si_code == libc::SI_KERNEL
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    unsafe fn sent_by_kernel(info: &libc::siginfo_t) -> bool {
+        unsafe { info.si_pid() == 0 }
+    }
+
+    /// Runs `command`, forwarding signals and removing the secrets as soon as
+    /// one arrives; returns COMMAND's exit status as a shell reports it.
+    pub fn run_forwarding(command: &mut Command, guard: Guard) -> std::io::Result<i32> {
+        let mut fds = [-1; 2];
+        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let (read_fd, write_fd) = (fds[0], fds[1]);
+        unsafe {
+            libc::fcntl(read_fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            libc::fcntl(write_fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+        PIPE_WRITE.store(write_fd, Ordering::SeqCst);
+        let watcher_guard = guard.clone();
+        std::thread::spawn(move || loop {
+            let mut byte = 0u8;
+            let n = unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) };
+            if n == 1 {
+                // Interrupted: the secrets go now, whatever COMMAND does next.
+                drop(
+                    watcher_guard
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .take(),
+                );
+            } else if n == 0
+                || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+            {
+                break;
+            }
+        });
+        for sig in SIGNALS {
+            install(sig);
+        }
+        let mut child = command.spawn()?;
+        CHILD.store(child.id() as i32, Ordering::SeqCst);
+        let early = EARLY.swap(0, Ordering::SeqCst);
+        if early != 0 {
+            unsafe {
+                libc::kill(child.id() as i32, early);
+            }
+        }
+        let status = child.wait()?;
+        use std::os::unix::process::ExitStatusExt;
+        Ok(status
+            .code()
+            .or_else(|| status.signal().map(|s| 128 + s))
+            .unwrap_or(1))
+    }
+
+    /// Installs the handler, unless the signal is ignored (then COMMAND
+    /// inherits it ignored, as it would without stauth).
+    fn install(sig: libc::c_int) {
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(sig, std::ptr::null(), &mut old) == 0
+                && old.sa_sigaction == libc::SIG_IGN
+            {
+                return;
+            }
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(sig, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod signals {
+    use std::process::Command;
+
+    use super::Guard;
+
+    /// Ctrl-C reaches every process of the console; stauth removes the
+    /// secrets and waits for COMMAND to exit.
+    pub fn run_forwarding(command: &mut Command, guard: Guard) -> std::io::Result<i32> {
+        let g = guard.clone();
+        let _ = ctrlc::set_handler(move || {
+            drop(g.lock().unwrap_or_else(|p| p.into_inner()).take());
+        });
+        let status = command.spawn()?.wait()?;
+        Ok(status.code().unwrap_or(1))
+    }
+}

@@ -1,0 +1,125 @@
+//! `stauth snippet KIND`: app code for a common login pattern (gate the app,
+//! pick a provider, roles, pages, avatar, proxy headers, tokens, cookies,
+//! logout), rendered from the templates in `templates/` for the providers the
+//! secrets file configures. The code goes to stdout, or atomically to `--out`.
+
+mod providers;
+mod render;
+
+use std::path::Path;
+
+use clap::ValueEnum;
+use serde_json::json;
+
+use crate::cli::{SnippetArgs, SnippetKind};
+use crate::error::{Error, ExitCode, Result};
+use crate::output::Output;
+
+use providers::Source;
+
+pub fn run(args: &SnippetArgs, out: &Output) -> Result<ExitCode> {
+    let Some(kind) = args.kind else {
+        list(out);
+        return Ok(ExitCode::Success);
+    };
+    let resolved = providers::resolve(args)?;
+    match &resolved.source {
+        Source::NoFile(path) => out.line(format!(
+            "note: {} does not exist; writing the snippet for the default provider [auth] (st.login()). Pass --provider NAME for a named one.",
+            path.display()
+        )),
+        Source::NoProviders(path) => out.line(format!(
+            "note: {} configures no provider; writing the snippet for the default provider [auth] (st.login()). Pass --provider NAME for a named one.",
+            path.display()
+        )),
+        Source::File | Source::Flags => {}
+    }
+    for missing in &resolved.not_in_file {
+        out.warning(format!(
+            "{} has no [{}]: {} fails until it is added (stauth init{})",
+            resolved.secrets_path.display(),
+            missing.section,
+            missing.login_call,
+            missing
+                .name
+                .as_deref()
+                .map(|n| format!(" --name {n}"))
+                .unwrap_or_default()
+        ));
+    }
+    let code = render::render(kind, &resolved.providers)?;
+    match &args.out {
+        None => out.data(code),
+        Some(path) => {
+            write_out(path, &code, args.force)?;
+            out.success(format!(
+                "Wrote {} ({} snippet for {})",
+                path.display(),
+                name(kind),
+                resolved
+                    .providers
+                    .iter()
+                    .map(|p| format!("[{}]", p.section))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+/// The kind's command-line name (`login`).
+pub fn name(kind: SnippetKind) -> String {
+    kind.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// The kind's one-line description: its doc comment in the clap model.
+fn description(kind: SnippetKind) -> String {
+    kind.to_possible_value()
+        .and_then(|v| v.get_help().map(ToString::to_string))
+        .unwrap_or_default()
+}
+
+fn list(out: &Output) {
+    let kinds = SnippetKind::value_variants();
+    if out.json_mode() {
+        let items: Vec<_> = kinds
+            .iter()
+            .map(|k| {
+                json!({
+                    "kind": name(*k),
+                    "description": description(*k),
+                    "min_streamlit": render::min_streamlit(*k),
+                })
+            })
+            .collect();
+        out.json(&json!({ "kinds": items }));
+        return;
+    }
+    let width = kinds.iter().map(|k| name(*k).len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for k in kinds {
+        text.push_str(&format!("{:width$}  {}\n", name(*k), description(*k)));
+    }
+    out.data(text);
+}
+
+fn write_out(path: &Path, code: &str, force: bool) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::InvalidValue {
+            what: "--out".into(),
+            value: path.display().to_string(),
+            reason: "it is a folder; give a file name such as streamlit_app.py".into(),
+        });
+    }
+    if !force && path.exists() {
+        return Err(Error::InvalidValue {
+            what: "--out".into(),
+            value: path.display().to_string(),
+            reason: "the file already exists; add --force to replace it".into(),
+        });
+    }
+    crate::fsutil::write_atomic(path, code.as_bytes(), Some(0o644))
+}
