@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Command as StdCommand;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::idp::{free_port, node_browser_command, Idp};
+use common::idp::{node_browser_command, Idp};
 use common::{run, Sandbox};
 use insta::assert_snapshot;
 use regex::Regex;
@@ -794,34 +793,7 @@ struct RealLogin {
 }
 
 fn real_login(extra: Value) -> RealLogin {
-    let port = free_port();
-    let redirect = format!("http://localhost:{port}/oauth2callback");
-    let mut config = json!({
-        "clients": [{
-            "client_id": "stauth-test",
-            "client_secret": CLIENT_SECRET,
-            "redirect_uris": [redirect],
-            "post_logout_redirect_uris": [redirect],
-        }],
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        config[k] = v.clone();
-    }
-    let idp = Idp::start(config);
-    let sb = Sandbox::new();
-    let (code, _, err) = run(sb
-        .cmd()
-        .args([
-            "init",
-            "--issuer",
-            &idp.issuer,
-            "--client-id",
-            "stauth-test",
-            "--redirect-uri",
-            &redirect,
-        ])
-        .env("STAUTH_CLIENT_SECRET", CLIENT_SECRET));
-    assert_eq!(code, 0, "init failed: {err}");
+    let (idp, sb, _) = common::provider_app(extra, CLIENT_SECRET);
     let (code, out, err) = run(sb.cmd().args([
         "test-login",
         "--browser-command",
@@ -957,36 +929,9 @@ fn real_es256_and_eddsa_tokens_verify_with_provider() {
 
 // ------------------------------------------------------------------ cookies
 
-/// tests/py/cookie_oracle.py: Streamlit 1.67's own /oauth2callback (and
-/// Tornado for the old format) on this case.
+/// The cookie oracle, with Tornado (for the old format) required.
 fn oracle(case: &Value) -> Value {
-    let python = root().join("tests/.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run bash tests/setup.sh first",
-        python.display()
-    );
-    let mut child = StdCommand::new(&python)
-        .arg(root().join("tests/py/cookie_oracle.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the cookie oracle");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(case.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "cookie oracle failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["streamlit_version"], "1.67.0");
+    let v = common::oracle::oracle(case);
     assert!(
         !v["tornado"].is_null(),
         "tornado is not in tests/.venv: run bash tests/setup.sh"

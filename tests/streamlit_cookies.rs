@@ -2,10 +2,9 @@
 //! tests/py/cookie_oracle.py (the real Streamlit 1.67 `/oauth2callback`
 //! handler in tests/.venv) and compares each Set-Cookie header byte for byte.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod common;
 
+use common::oracle::oracle;
 use serde_json::{json, Map, Value};
 use stauth::streamlit::cookies::{
     identity_json, predict, sign_itsdangerous, sign_tornado_v2, tokens_json, CookieRules,
@@ -15,41 +14,6 @@ use stauth::streamlit::cookies::{
 const TS: u64 = 1_700_000_000;
 const SECRET: &str = "a-cookie-secret-of-32-characters";
 const ORIGIN: &str = "http://localhost:8501";
-
-fn oracle(case: &Value) -> Value {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let python = root.join("tests/.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run bash tests/setup.sh first",
-        python.display()
-    );
-    let mut child = Command::new(&python)
-        .arg(root.join("tests/py/cookie_oracle.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the cookie oracle");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(case.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "cookie oracle failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("oracle prints JSON");
-    assert_eq!(
-        v["streamlit_version"], "1.67.0",
-        "tests/.venv has another Streamlit"
-    );
-    v
-}
 
 /// (name, value, full header) of every Set-Cookie that stores a cookie; the
 /// deletions (`Max-Age=0`) Streamlit adds for legacy root-path cookies are

@@ -20,37 +20,7 @@ struct Setup {
 }
 
 fn setup(extra: Value) -> Setup {
-    let port = free_port();
-    let redirect = format!("http://localhost:{port}/oauth2callback");
-    let mut config = json!({
-        "clients": [{
-            "client_id": "stauth-test",
-            "client_secret": CLIENT_SECRET,
-            "redirect_uris": [redirect],
-            "post_logout_redirect_uris": [redirect],
-            "grant_types": ["authorization_code"],
-            "response_types": ["code"],
-            "token_endpoint_auth_method": "client_secret_basic",
-        }],
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        config[k] = v.clone();
-    }
-    let idp = Idp::start(config);
-    let sb = Sandbox::new();
-    let (code, _, err) = run(sb
-        .cmd()
-        .args([
-            "init",
-            "--issuer",
-            &idp.issuer,
-            "--client-id",
-            "stauth-test",
-            "--redirect-uri",
-            &redirect,
-        ])
-        .env("STAUTH_CLIENT_SECRET", CLIENT_SECRET));
-    assert_eq!(code, 0, "init failed: {err}");
+    let (idp, sb, port) = common::provider_app(extra, CLIENT_SECRET);
     Setup { idp, sb, port }
 }
 

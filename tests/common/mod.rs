@@ -5,6 +5,7 @@
 
 pub mod idp;
 pub mod keyring;
+pub mod oracle;
 pub mod streamlit;
 
 use std::path::{Path, PathBuf};
@@ -184,4 +185,43 @@ pub fn assert_no_secret(outputs: &[&str]) {
             "the client secret leaked into output:\n{o}"
         );
     }
+}
+
+/// A real provider (tests/idp) with one client, `stauth-test` /
+/// `client_secret`, whose redirect URI is `http://localhost:PORT/oauth2callback`
+/// on a free PORT; and an app folder whose secrets file `stauth init` wrote
+/// for it. `extra` is merged into the provider's configuration.
+pub fn provider_app(extra: serde_json::Value, client_secret: &str) -> (idp::Idp, Sandbox, u16) {
+    let port = idp::free_port();
+    let redirect = format!("http://localhost:{port}/oauth2callback");
+    let mut config = serde_json::json!({
+        "clients": [{
+            "client_id": "stauth-test",
+            "client_secret": client_secret,
+            "redirect_uris": [redirect],
+            "post_logout_redirect_uris": [redirect],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "client_secret_basic",
+        }],
+    });
+    for (k, v) in extra.as_object().expect("extra is an object") {
+        config[k] = v.clone();
+    }
+    let idp = idp::Idp::start(config);
+    let sb = Sandbox::new();
+    let (code, _, err) = run(sb
+        .cmd()
+        .args([
+            "init",
+            "--issuer",
+            &idp.issuer,
+            "--client-id",
+            "stauth-test",
+            "--redirect-uri",
+            &redirect,
+        ])
+        .env("STAUTH_CLIENT_SECRET", client_secret));
+    assert_eq!(code, 0, "init failed: {err}");
+    (idp, sb, port)
 }
