@@ -16,10 +16,12 @@ use crate::streamlit::version::{self, StreamlitVersion};
 
 pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
     if !args.app_dir.is_dir() || std::fs::read_dir(&args.app_dir).is_err() {
-        return Err(Error::InvalidValue {
-            what: "--app-dir".into(),
-            value: args.app_dir.display().to_string(),
-            reason: "not a readable folder".into(),
+        return Err(Error::Input {
+            message: format!(
+                "invalid --app-dir '{}': not a readable folder",
+                args.app_dir.display()
+            ),
+            hint: "Point --app-dir to the folder you run `streamlit run` from.".into(),
         });
     }
     let assumed: Option<StreamlitVersion> = match &args.streamlit_version {

@@ -56,7 +56,7 @@ impl DiscoveryError {
             DiscoveryError::InvalidUrl { .. } => {
                 "Give the provider's issuer (https://...) or its full discovery URL ending in /.well-known/openid-configuration.".into()
             }
-            DiscoveryError::Network(e) => format!("{} Use --offline to write the configuration without checking.", e.hint()),
+            DiscoveryError::Network(e) => e.hint(),
             DiscoveryError::NotFound { .. } => {
                 "The discovery URL is wrong: check the issuer, tenant, realm or slug. It must end in /.well-known/openid-configuration.".into()
             }

@@ -82,7 +82,7 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     let assessment = if args.offline {
         None
     } else {
-        let discovery = oidc::fetch_discovery(&resolved.metadata_url)?;
+        let discovery = oidc::fetch_discovery(&resolved.metadata_url).map_err(offline_hint)?;
         let a = discovery_rules::assess(&discovery, &settings);
         report::discovery(out, &resolved.metadata_url, &a);
         if a.has_errors() {
@@ -234,6 +234,20 @@ fn checkup(
             })
             .collect(),
     )
+}
+
+/// A provider that cannot be reached does not stop `init`: say so.
+fn offline_hint(e: oidc::DiscoveryError) -> Error {
+    let hint = format!(
+        "{} Or write the configuration without checking the provider: --offline.",
+        e.hint()
+    );
+    let message = e.to_string();
+    match e.exit_code() {
+        ExitCode::Timeout => Error::TimedOut { message, hint },
+        ExitCode::Usage => Error::Input { message, hint },
+        _ => Error::ProviderFailed { message, hint },
+    }
 }
 
 /// Makes sure git will not commit the secrets file.
