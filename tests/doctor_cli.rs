@@ -90,6 +90,12 @@ fn a_healthy_app_passes_every_check() {
         checks.iter().any(|c| c["severity"] == "ok"),
         "passed checks are listed too"
     );
+    // The JSON report, every check with its area and severity.
+    let (_, out, _) = run(sb
+        .cmd()
+        .args(["doctor", "--offline", "--json", "--python"])
+        .arg(venv_python()));
+    assert_snapshot!("healthy_json", redact(&sb, &out));
     // The human report, as a user sees it.
     let (code, _, err) = run(sb
         .cmd()

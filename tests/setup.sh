@@ -20,8 +20,8 @@ if [ ! -d browser/node_modules/playwright-core ] || [ browser/package-lock.json 
 fi
 [ -x "${STAUTH_CHROMIUM:-/usr/bin/chromium}" ] || { echo "tests/setup.sh: chromium is missing (on Debian: apt-get install chromium)" >&2; exit 1; }
 
-if [ ! -x .venv/bin/python ] || [ requirements.txt -nt .venv/.installed ]; then
+if [ ! -x .venv/bin/python ] || [ requirements.txt -nt .venv/.installed ] || [ requirements.lock -nt .venv/.installed ]; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
   touch .venv/.installed
 fi
