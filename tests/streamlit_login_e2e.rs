@@ -27,6 +27,7 @@ use common::{run, Sandbox, SECRET};
 use serde_json::{json, Map, Value};
 use stauth::streamlit::cookies::{
     identity_json, predict, tokens_json, CookieRules, Prediction, TOKENS_COOKIE, USER_COOKIE,
+    WEBSOCKET_COOKIE_LIMIT, XSRF_COOKIE_BYTES,
 };
 
 /// The app: a "Log in" button until signed in, then the user's email.
@@ -296,7 +297,7 @@ fn login_end_to_end(scenario: Scenario) -> Outcome {
     ]));
     let report: Value = serde_json::from_str(&out)
         .unwrap_or_else(|e| panic!("test-login printed no JSON ({e}): {out}\n{err}"));
-    let header_too_big = prediction.cookie_header_len + 72 > 8182;
+    let header_too_big = prediction.cookie_header_len + XSRF_COOKIE_BYTES > WEBSOCKET_COOKIE_LIMIT;
     assert_eq!(
         code,
         if header_too_big { 1 } else { 0 },

@@ -14,17 +14,10 @@ use crate::streamlit::SecretsFile;
 
 /// The files Streamlit reads for this app, in order, and why.
 pub fn sources(ctx: &Context) -> (Vec<PathBuf>, String) {
-    if let Some((files, origin)) = &ctx.server.secrets_files {
-        let files = files
-            .iter()
-            .map(|f| {
-                if f.is_absolute() {
-                    f.clone()
-                } else {
-                    fsutil::join_clean(&ctx.app_dir, f)
-                }
-            })
-            .collect();
+    if let (Some(files), Some((_, origin))) = (
+        ctx.server.secrets_files_in(&ctx.app_dir),
+        &ctx.server.secrets_files,
+    ) {
         return (files, origin.clone());
     }
     let mut files =

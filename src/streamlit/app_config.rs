@@ -99,6 +99,24 @@ impl ServerSettings {
         Ok(())
     }
 
+    /// `secrets.files`, with relative paths taken from where the app runs
+    /// (`app_dir`); None means Streamlit's default locations.
+    pub fn secrets_files_in(&self, app_dir: &Path) -> Option<Vec<PathBuf>> {
+        let (files, _) = self.secrets_files.as_ref()?;
+        Some(
+            files
+                .iter()
+                .map(|f| {
+                    if f.is_absolute() {
+                        f.clone()
+                    } else {
+                        crate::fsutil::join_clean(app_dir, f)
+                    }
+                })
+                .collect(),
+        )
+    }
+
     /// The path Streamlit serves the OAuth callback at, e.g. `/app/oauth2callback`.
     pub fn callback_path(&self) -> String {
         if self.base_url_path.is_empty() {
@@ -141,18 +159,22 @@ pub fn default_secrets_files(app_dir: &Path, home: Option<&Path>) -> Vec<PathBuf
     files
 }
 
+/// Whether `path` is one of the files Streamlit reads by default.
+pub fn is_default_secrets_file(path: &Path, app_dir: &Path, home: Option<&Path>) -> bool {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let target = abs(path);
+    default_secrets_files(app_dir, home)
+        .iter()
+        .any(|f| abs(f) == target)
+}
+
 /// A finding when Streamlit will not read `secrets_file` unless told to.
 pub fn secrets_location_finding(
     secrets_file: &Path,
     app_dir: &Path,
     home: Option<&Path>,
 ) -> Option<crate::finding::Finding> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let target = abs(secrets_file);
-    if default_secrets_files(app_dir, home)
-        .iter()
-        .any(|f| abs(f) == target)
-    {
+    if is_default_secrets_file(secrets_file, app_dir, home) {
         return None;
     }
     Some(

@@ -430,20 +430,12 @@ pub fn secrets_files(explicit: &[PathBuf], app_dir: &Path, home: Option<&Path>) 
         return explicit.to_vec();
     }
     // `secrets.files` (config.toml or STREAMLIT_SECRETS_FILES) replaces the
-    // default locations; relative paths are relative to where the app runs.
-    if let Ok(settings) = super::app_config::ServerSettings::load(app_dir, home) {
-        if let Some((files, _)) = settings.secrets_files {
-            return files
-                .into_iter()
-                .map(|f| {
-                    if f.is_absolute() {
-                        f
-                    } else {
-                        crate::fsutil::join_clean(app_dir, f)
-                    }
-                })
-                .collect();
-        }
+    // default locations.
+    if let Some(files) = super::app_config::ServerSettings::load(app_dir, home)
+        .ok()
+        .and_then(|settings| settings.secrets_files_in(app_dir))
+    {
+        return files;
     }
     super::app_config::default_secrets_files(app_dir, home)
 }

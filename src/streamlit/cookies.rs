@@ -35,6 +35,12 @@ pub const USER_COOKIE: &str = "_streamlit_user";
 pub const TOKENS_COOKIE: &str = "_streamlit_user_tokens";
 /// Streamlit's per-cookie budget (`auth_util.MAX_COOKIE_BYTES`).
 pub const MAX_COOKIE_BYTES: usize = 4096;
+/// The Starlette server's WebSocket library accepts header lines of at most
+/// 8192 bytes ("Cookie: " included): a longer Cookie header makes the
+/// /_stcore/stream handshake hang, so the app never loads (seen with 1.67).
+pub const WEBSOCKET_COOKIE_LIMIT: usize = 8182;
+/// `; _streamlit_xsrf=...`, which the app sets besides the login cookies.
+pub const XSRF_COOKIE_BYTES: usize = 72;
 /// Added to the measured signing overhead when sizing chunks
 /// (`auth_util.SIGNING_OVERHEAD_SAFETY_BUFFER`).
 const SIGNING_OVERHEAD_SAFETY_BUFFER: usize = 50;

@@ -59,8 +59,6 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
 
     let mut resolved = inputs::resolve(args, &file, &server, wizard.as_ref())?;
 
-    let redirect_findings = redirect::check_redirect_uri(&resolved.redirect_uri, &server);
-
     let existing_prompt = file
         .client_kwarg(&resolved.slot, "prompt")
         .map(str::to_string);
@@ -166,7 +164,10 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     match checkup {
         Some(found) => findings.extend(found),
         None => {
-            findings.extend(redirect_findings);
+            findings.extend(redirect::check_redirect_uri(
+                &resolved.redirect_uri,
+                &server,
+            ));
             findings.extend(app_config::secrets_location_finding(
                 &secrets_path,
                 &args.app_dir,
@@ -211,9 +212,9 @@ fn checkup(
     home: Option<&Path>,
     server: &ServerSettings,
 ) -> Option<Vec<Finding>> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let read = app_config::default_secrets_files(app_dir, home);
-    if !read.iter().any(|f| abs(f) == abs(secrets_path)) || server.secrets_files.is_some() {
+    if !app_config::is_default_secrets_file(secrets_path, app_dir, home)
+        || server.secrets_files.is_some()
+    {
         return None;
     }
     let ctx = diagnosis::Context {

@@ -13,19 +13,15 @@ use crate::oidc::Discovery;
 use crate::output::Output;
 use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::auth_config::LoginConfig;
-use crate::streamlit::cookies::{self, Prediction, MAX_COOKIE_BYTES};
+use crate::streamlit::cookies::{
+    self, Prediction, MAX_COOKIE_BYTES, WEBSOCKET_COOKIE_LIMIT, XSRF_COOKIE_BYTES,
+};
 use crate::streamlit::login_request::{self, LoginRequest};
 use crate::streamlit::schema::CALLBACK_PATH;
 use crate::streamlit::version::StreamlitVersion;
 
 /// nginx's default limit for the whole Cookie header (Community Cloud, ingress).
 const COOKIE_HEADER_LIMIT: usize = 8192;
-/// The Starlette server's WebSocket library accepts header lines of at most
-/// 8192 bytes ("Cookie: " included): a longer Cookie header makes the
-/// /_stcore/stream handshake hang, so the app never loads (seen with 1.67).
-const WEBSOCKET_COOKIE_LIMIT: usize = 8182;
-/// `; _streamlit_xsrf=...`, which the app sets besides the login cookies.
-const XSRF_COOKIE_BYTES: usize = 72;
 /// Claims shown shortened beyond this many characters.
 const SHOWN_CHARS: usize = 60;
 
