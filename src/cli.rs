@@ -24,6 +24,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Whether the command prints JSON on stdout (`--json`), so a failure
+    /// is reported there too.
+    pub fn wants_json(&self) -> bool {
+        match &self.command {
+            Command::Init(a) => a.json,
+            Command::TestLogin(a) => a.json,
+            Command::Decode(a) => a.json,
+            Command::Doctor(a) => a.json,
+            Command::Providers(a) => a.json,
+            Command::Snippet(a) => a.json,
+            Command::Secrets(a) => a.json(),
+            Command::Completions(_) | Command::Run(_) => false,
+        }
+    }
+
+    /// Whether the command writes files the user keeps (secrets.toml, the
+    /// keychain, `snippet --out`), so an error can say nothing was written.
+    pub fn writes_files(&self) -> bool {
+        match &self.command {
+            Command::Init(_) => true,
+            Command::Snippet(a) => a.out.is_some(),
+            Command::Secrets(a) => matches!(a.action, SecretsAction::Set(_) | SecretsAction::Rm(_)),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ColorArg {
     Auto,

@@ -6,6 +6,12 @@
 use std::path::PathBuf;
 
 use crate::oidc::DiscoveryError;
+use crate::untrusted::Untrusted;
+
+/// A path as shown in a message: escaped, since a file name can hold controls.
+fn shown(path: &std::path::Path) -> String {
+    Untrusted(&path.display().to_string()).to_string()
+}
 
 /// Process exit codes, the same for every command (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +38,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}:{line}:{column}: malformed TOML: {message}")]
+    #[error("{}:{line}:{column}: malformed TOML: {}", shown(.path), Untrusted(.message))]
     MalformedToml {
         path: PathBuf,
         line: usize,
@@ -40,19 +46,19 @@ pub enum Error {
         message: String,
     },
 
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", shown(.path))]
     ReadFile {
         path: PathBuf,
         source: std::io::Error,
     },
 
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {}: {source}", shown(.path))]
     WriteFile {
         path: PathBuf,
         source: std::io::Error,
     },
 
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", shown(.path))]
     BadSecretsLayout { path: PathBuf, message: String },
 
     #[error("missing input (stdin is not a terminal, so stauth will not ask): {}", .missing.join(", "))]
@@ -65,13 +71,13 @@ pub enum Error {
         way_out: String,
     },
 
-    #[error("unknown provider preset '{name}'")]
+    #[error("unknown provider preset '{}'", Untrusted(.name))]
     UnknownPreset { name: String },
 
-    #[error("invalid provider name '{name}': {reason}")]
+    #[error("invalid provider name '{}': {reason}", Untrusted(.name))]
     InvalidProviderName { name: String, reason: String },
 
-    #[error("invalid {what} '{value}': {reason}")]
+    #[error("invalid {what} '{}': {reason}", Untrusted(.value))]
     InvalidValue {
         what: String,
         value: String,
@@ -82,7 +88,8 @@ pub enum Error {
     WouldOverwrite { what: String, changes: Vec<String> },
 
     #[error(
-        "[auth] already holds a default provider ({existing}), and this command would replace it"
+        "[auth] already holds a default provider ({}), and this command would replace it",
+        Untrusted(.existing)
     )]
     DefaultProviderTaken { existing: String },
 
@@ -133,24 +140,80 @@ impl Error {
         }
     }
 
-    /// What to do next, as one or more lines, when there is something useful to say.
-    pub fn hint(&self) -> Option<String> {
+    /// The message with outside values exactly as they were (the `Display`
+    /// text escapes them for a terminal), for JSON.
+    pub fn exact_message(&self) -> String {
         match self {
-            Error::MalformedToml { .. } => Some(
-                "The file was not changed. Fix the TOML at that position, then run the same command again."
-                    .into(),
-            ),
-            Error::ReadFile { .. } => {
-                Some("Check the path and its permissions; nothing was written.".into())
+            Error::MalformedToml {
+                path,
+                line,
+                column,
+                message,
+            } => format!("{}:{line}:{column}: malformed TOML: {message}", path.display()),
+            Error::ReadFile { path, source } => format!("cannot read {}: {source}", path.display()),
+            Error::WriteFile { path, source } => {
+                format!("cannot write {}: {source}", path.display())
             }
+            Error::BadSecretsLayout { path, message } => {
+                format!("{}: {message}", path.display())
+            }
+            Error::UnknownPreset { name } => format!("unknown provider preset '{name}'"),
+            Error::InvalidProviderName { name, reason } => {
+                format!("invalid provider name '{name}': {reason}")
+            }
+            Error::InvalidValue {
+                what,
+                value,
+                reason,
+            } => format!("invalid {what} '{value}': {reason}"),
+            Error::DefaultProviderTaken { existing } => format!(
+                "[auth] already holds a default provider ({existing}), and this command would replace it"
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    /// `{"ok": false, "error": {...}}`: the failure for `--json` readers, on
+    /// stdout, with the same message and hint as on stderr.
+    pub fn to_json(&self, hint: Option<&str>) -> serde_json::Value {
+        serde_json::json!({
+            "ok": false,
+            "error": {
+                "message": self.exact_message(),
+                "hint": hint,
+                "exit_code": self.exit_code().code(),
+            },
+        })
+    }
+
+    /// What to do next, as one or more lines, when there is something useful
+    /// to say. For a command that writes files use [`Error::hint_for`]: only
+    /// there is "nothing was written" news.
+    pub fn hint(&self) -> Option<String> {
+        self.hint_for(false)
+    }
+
+    /// The hint, saying that nothing was written when `writes` (the command
+    /// writes files, so the user may wonder) and the error stopped it first.
+    pub fn hint_for(&self, writes: bool) -> Option<String> {
+        let nothing_written = if writes { "Nothing was written. " } else { "" };
+        match self {
+            Error::MalformedToml { .. } => Some(format!(
+                "{}Fix the TOML at that position, then run the same command again.",
+                if writes { "The file was not changed. " } else { "" }
+            )),
+            Error::ReadFile { .. } => Some(format!(
+                "Check the path and its permissions{}.",
+                if writes { "; nothing was written" } else { "" }
+            )),
             Error::WriteFile { .. } => Some(
                 "Nothing was changed: stauth writes to a temporary file and renames it only on success. Check the folder's permissions and free space."
                     .into(),
             ),
-            Error::BadSecretsLayout { .. } => Some(
-                "The file was not changed. Streamlit expects [auth] to be a table; fix it by hand, then run the same command again."
-                    .into(),
-            ),
+            Error::BadSecretsLayout { .. } => Some(format!(
+                "{}Streamlit expects [auth] to be a table; fix it by hand, then run the same command again.",
+                if writes { "The file was not changed. " } else { "" }
+            )),
             Error::MissingInputs { .. } => Some(
                 "Pass the missing flags (see `stauth init --help`), or run the command in a terminal to be asked."
                     .into(),
@@ -178,11 +241,11 @@ impl Error {
             | Error::Input { hint, .. }
             | Error::ProviderFailed { hint, .. }
             | Error::TimedOut { hint, .. } => (!hint.is_empty()).then(|| hint.clone()),
-            Error::InvalidValue { .. } => {
-                Some("Nothing was written. Correct the value and run the command again.".into())
-            }
+            Error::InvalidValue { .. } => Some(format!(
+                "{nothing_written}Correct the value and run the command again."
+            )),
             Error::CheckFailed(_) => None,
-            Error::Cancelled => Some("Nothing was written.".into()),
+            Error::Cancelled => writes.then(|| "Nothing was written.".into()),
             Error::Keychain(e) => Some(e.hint()),
             Error::Prompt(_) => Some(
                 "Pass every input as a flag instead (see `stauth init --help`).".into(),

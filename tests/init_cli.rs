@@ -35,7 +35,7 @@ fn writes_a_new_secrets_file() {
     assert_snapshot!("new_file_contents", redact(&written));
     assert_eq!(
         sb.read(".gitignore"),
-        "# Streamlit secrets (added by stauth)\n/.streamlit/secrets.toml\n"
+        "# Streamlit secrets (added by stauth)\n/.streamlit/secrets.toml\n/.streamlit/.stauth-*\n"
     );
 
     #[cfg(unix)]
@@ -418,7 +418,7 @@ fn no_gitignore_flag_leaves_gitignore_alone() {
     assert_eq!(run(&mut sb2.init_google(&["--offline"])).0, 0);
     assert_eq!(
         sb2.read(".gitignore"),
-        "target/\n# Streamlit secrets (added by stauth)\n/.streamlit/secrets.toml\n"
+        "target/\n# Streamlit secrets (added by stauth)\n/.streamlit/secrets.toml\n/.streamlit/.stauth-*\n"
     );
 }
 

@@ -105,7 +105,11 @@ fn unknown_name_is_a_usage_error_with_a_hint() {
 
     let (code, out, _) = providers(&sb, &["nosuch", "--json"]);
     assert_eq!(code, 2);
-    assert_eq!(out, "", "no JSON for an error");
+    // The error object, for scripts (issue #10).
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["error"]["message"], "unknown provider preset 'nosuch'");
+    assert_eq!(v["error"]["exit_code"], 2);
 }
 
 #[test]

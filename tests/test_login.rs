@@ -452,7 +452,11 @@ fn tampered_id_tokens_are_refused() {
         let s = setup(json!({"tamper": mode}));
         let (code, out, err) = s.test_login(&[], &["--json"]);
         assert_eq!(code, 1, "{mode}: {err}");
-        assert_eq!(out, "", "{mode}: no report for a rejected login");
+        // No report for a rejected login: only the error object (issue #10).
+        let v: Value = serde_json::from_str(&out).expect("JSON on stdout");
+        assert_eq!(v["ok"], false, "{mode}");
+        assert_eq!(v["error"]["exit_code"], 1, "{mode}");
+        assert!(v.get("st_user").is_none(), "{mode}: {out}");
         assert!(
             err.contains("ID token verification failed"),
             "{mode}: {err}"

@@ -9,7 +9,7 @@ use crate::cli::DoctorArgs;
 use crate::diagnosis::{self, python, Area, Context, Diagnosis};
 use crate::error::{Error, ExitCode, Result};
 use crate::finding::Severity;
-use crate::output::Output;
+use crate::output::{untrusted, Output};
 use crate::secret_store;
 use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::version::{self, StreamlitVersion};
@@ -19,7 +19,7 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
         return Err(Error::Input {
             message: format!(
                 "invalid --app-dir '{}': not a readable folder",
-                args.app_dir.display()
+                untrusted(&args.app_dir.display().to_string())
             ),
             hint: "Point --app-dir to the folder you run `streamlit run` from.".into(),
         });
@@ -72,9 +72,11 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
         ),
         (None, None) => "the latest stauth knows".to_string(),
     };
+    // Paths are shown escaped here; JSON keeps them exact.
     out.heading(format!(
-        "stauth doctor: {} (checked against Streamlit {version}, {source})",
-        args.app_dir.display()
+        "stauth doctor: {} (checked against Streamlit {version}, {})",
+        untrusted(&args.app_dir.display().to_string()),
+        untrusted(&source)
     ));
     let mut area: Option<Area> = None;
     for d in &all {

@@ -9,6 +9,14 @@
 //! there is one). COMMAND gets `STREAMLIT_SECRETS_FILES` listing the project's
 //! own secrets files and that file last, so its `[auth]` wins. The folder is
 //! removed when COMMAND exits, and at once when stauth is interrupted.
+//!
+//! Only SIGKILL (or a crash) can leave the folder behind; it dies with the
+//! session under `$XDG_RUNTIME_DIR`, and elsewhere the next `stauth run`
+//! removes it: the folder's name carries stauth's process id
+//! (`stauth-run-PID-XXXXXX`), and a folder whose process is gone is removed,
+//! after checking it is one of stauth's (owned by this user, holding only
+//! what `stauth run` puts there) and that no process holds its lock (each
+//! run flocks its folder; the kernel drops that lock when the run dies).
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -150,6 +158,10 @@ fn join_with_spaces(paths: &[OsString]) -> OsString {
 /// The private folder and the secrets file in it; removed on drop.
 struct PrivateDir {
     dir: tempfile::TempDir,
+    /// The folder itself, flock'ed while this run lives: another run's
+    /// clean-up leaves it alone even when it cannot see this process (a
+    /// container sharing /tmp).
+    _held: Option<std::fs::File>,
 }
 
 impl PrivateDir {
@@ -158,8 +170,11 @@ impl PrivateDir {
             .map(PathBuf::from)
             .filter(|d| d.is_absolute() && d.is_dir())
             .unwrap_or_else(std::env::temp_dir);
+        #[cfg(unix)]
+        stale::remove_stale(&base);
+        let prefix = format!("{}{}-", stale::PREFIX, std::process::id());
         let mut builder = tempfile::Builder::new();
-        builder.prefix("stauth-run-");
+        builder.prefix(&prefix);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -171,7 +186,11 @@ impl PrivateDir {
                 path: base.clone(),
                 source,
             })?;
-        let private = PrivateDir { dir };
+        #[cfg(unix)]
+        let held = stale::hold(dir.path());
+        #[cfg(not(unix))]
+        let held = None;
+        let private = PrivateDir { dir, _held: held };
         let path = private.file();
         let err = |source| Error::WriteFile {
             path: path.clone(),
@@ -216,6 +235,131 @@ impl PrivateDir {
 }
 
 type Guard = Arc<Mutex<Option<PrivateDir>>>;
+
+mod stale {
+    //! Folders `stauth run` left behind when it was killed.
+
+    #[cfg(unix)]
+    use std::path::Path;
+
+    /// The start of the private folder's name; the process id follows.
+    pub const PREFIX: &str = "stauth-run-";
+
+    /// The process id in a name `stauth-run-PID-XXXXXX` (tempfile's six
+    /// random letters and digits), or None for any other name.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub fn owner_pid(name: &str) -> Option<u32> {
+        let rest = name.strip_prefix(PREFIX)?;
+        let (pid, random) = rest.split_once('-')?;
+        let valid = !pid.is_empty()
+            && pid.len() <= 10
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && random.len() == 6
+            && random.bytes().all(|b| b.is_ascii_alphanumeric());
+        valid.then(|| pid.parse().ok()).flatten()
+    }
+
+    /// Whether the only entries are what `PrivateDir` creates: the regular
+    /// file `secrets.toml` and links `project-N.toml`.
+    pub fn holds_only_stauth_files(dir: &Path) -> bool {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return false;
+        };
+        entries.into_iter().all(|e| {
+            let Ok(e) = e else { return false };
+            let Ok(ft) = e.file_type() else { return false };
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name == "secrets.toml" {
+                return ft.is_file();
+            }
+            let n = name
+                .strip_prefix("project-")
+                .and_then(|r| r.strip_suffix(".toml"));
+            ft.is_symlink()
+                && n.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    }
+
+    /// Removes, in `base`, the private folders of `stauth run` processes
+    /// that are gone. Anything else stays: other names, files, links,
+    /// folders of another user, of a live process (or one this user cannot
+    /// see), or holding something stauth does not put there.
+    #[cfg(unix)]
+    pub fn remove_stale(base: &Path) {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir(base) else {
+            return;
+        };
+        // SAFETY: geteuid has no preconditions.
+        let me = unsafe { libc::geteuid() };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(owner_pid) else {
+                continue;
+            };
+            if pid == std::process::id() || alive(pid) {
+                continue;
+            }
+            let path = entry.path();
+            // symlink_metadata: a link named like a folder is not followed.
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if !meta.is_dir() || meta.uid() != me || !holds_only_stauth_files(&path) {
+                continue;
+            }
+            // Held while removing, so a run cannot start using it meanwhile.
+            let Some(_held) = hold(&path) else {
+                continue;
+            };
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+
+    /// The folder, opened and flock'ed; None when another process holds it
+    /// (or the file system cannot lock folders: then nobody removes it).
+    #[cfg(unix)]
+    pub fn hold(dir: &Path) -> Option<std::fs::File> {
+        use std::os::unix::io::AsRawFd;
+        let file = std::fs::File::open(dir).ok()?;
+        // SAFETY: flock on a descriptor we own.
+        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        locked.then_some(file)
+    }
+
+    /// Whether process `pid` exists (a process of another user counts).
+    #[cfg(unix)]
+    fn alive(pid: u32) -> bool {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        if pid <= 0 {
+            return true;
+        }
+        // SAFETY: signal 0 only checks that the process exists.
+        if unsafe { libc::kill(pid, 0) } == 0 {
+            return true;
+        }
+        std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn names() {
+            assert_eq!(owner_pid("stauth-run-1234-aB3xYz"), Some(1234));
+            assert_eq!(owner_pid("stauth-run-1234-aB3xY"), None);
+            assert_eq!(owner_pid("stauth-run-aB3xYz"), None);
+            assert_eq!(owner_pid("stauth-run--aB3xYz"), None);
+            assert_eq!(owner_pid("stauth-run-12x4-aB3xYz"), None);
+            assert_eq!(owner_pid("other-1234-aB3xYz"), None);
+            assert_eq!(owner_pid("stauth-run-99999999999-aB3xYz"), None);
+        }
+    }
+}
 
 #[cfg(unix)]
 mod signals {

@@ -1,7 +1,7 @@
 //! `stauth secrets`: the app's secrets in the OS keychain. Values are never
 //! printed, except by `get --reveal` and `export --reveal`.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -175,11 +175,20 @@ fn read_value(which: &AuthSecret) -> Result<Secret> {
                 dialoguer::Error::IO(io) => Error::Prompt(io.to_string()),
             });
     }
-    let mut text = String::new();
-    stdin
-        .lock()
-        .read_to_string(&mut text)
-        .map_err(|e| Error::Prompt(format!("reading the value from stdin: {e}")))?;
+    // Capped, so `< /dev/zero` or an endless pipe fails before anything is stored.
+    let cap = crate::limits::STDIN_SECRET_BYTES;
+    let text = crate::fsutil::read::read_stdin_capped(cap, &format!("the value of {which}"))
+        .map_err(|e| Error::Input {
+            message: if e.kind() == std::io::ErrorKind::InvalidData {
+                e.to_string()
+            } else {
+                format!("cannot read the value of {which} from stdin: {e}")
+            },
+            hint: format!(
+                "Pipe only the value (at most {}), e.g. `stauth secrets set {which} < secret.txt`. Nothing was stored.",
+                crate::limits::human_size(cap)
+            ),
+        })?;
     let value = Secret::new(text.trim());
     if value.is_empty() {
         return Err(Error::MissingInputs {

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::{push, shown, Area, Context, Diagnosis, EffectiveAuth};
 use crate::finding::Finding;
 use crate::fsutil::{self, git};
+use crate::limits;
 use crate::streamlit::auth_config::SecretFallback;
 use crate::streamlit::schema::{self, AuthSecret, ProviderSlot};
 use crate::streamlit::SecretsFile;
@@ -54,13 +55,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnosis>) -> Option<EffectiveAuth> {
         match SecretsFile::load(path) {
             Err(e) => {
                 listing.push(format!("{name} (unreadable)"));
-                push(
-                    out,
-                    Area::Files,
-                    Finding::error("secrets.toml", e.to_string())
-                        .why("Streamlit cannot load any secrets from a file it cannot parse.")
-                        .fix("fix the TOML at that position"),
-                );
+                push(out, Area::Files, unloadable_finding(&e));
             }
             Ok(file) => {
                 match file.auth_data() {
@@ -108,6 +103,21 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnosis>) -> Option<EffectiveAuth> {
     effective
 }
 
+/// Why a secrets file could not be loaded, and the fix that fits: a TOML error
+/// has a position to fix; a file that is not a regular file, too large or not
+/// UTF-8 has to be replaced.
+fn unloadable_finding(e: &crate::error::Error) -> Finding {
+    let finding = Finding::error("secrets.toml", e.to_string());
+    match e {
+        crate::error::Error::MalformedToml { .. } => finding
+            .why("Streamlit cannot load any secrets from a file it cannot parse.")
+            .fix("fix the TOML at that position"),
+        _ => finding
+            .why("Streamlit cannot load secrets from it either (or stauth will not read it: it reads only regular text files, up to its size limit).")
+            .fix("make it a regular UTF-8 text file holding the app's secrets (a link to one is fine)"),
+    }
+}
+
 /// Puts secrets kept outside the files (stauth's keychain store) into the
 /// effective `[auth]`, so the schema checks see what `stauth run` gives
 /// Streamlit. Values are never shown, only that they were found.
@@ -128,7 +138,7 @@ pub fn fill_from_fallback(
     }
     for (name, v) in &e.auth {
         if let Value::Object(section) = v {
-            if name != schema::CLIENT_KWARGS && !section.contains_key(schema::CLIENT_SECRET) {
+            if schema::is_provider_name(name) && !section.contains_key(schema::CLIENT_SECRET) {
                 wanted.push((
                     AuthSecret::ClientSecret(ProviderSlot::Named(name.clone())),
                     Some(name.clone()),
@@ -248,11 +258,18 @@ fn stray_files(ctx: &Context, read: &[PathBuf], out: &mut Vec<Diagnosis>) {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let read: Vec<PathBuf> = read.iter().map(|p| abs(p)).collect();
     let mut found = Vec::new();
-    walk(&ctx.app_dir, 3, &mut |p| {
+    let complete = walk(&ctx.app_dir, 3, &mut |p| {
         if p.file_name().is_some_and(|n| n == "secrets.toml") && !read.contains(&abs(p)) {
             found.push(p.to_path_buf());
         }
     });
+    if !complete {
+        push(
+            out,
+            Area::Files,
+            scan_limit_note("secrets.scan_limit", "stray secrets.toml files"),
+        );
+    }
     for path in found {
         let name = shown(&path, &ctx.app_dir);
         let why = if script_secrets(ctx).is_some_and(|s| abs(&s) == abs(&path)) {
@@ -273,8 +290,16 @@ fn stray_files(ctx: &Context, read: &[PathBuf], out: &mut Vec<Diagnosis>) {
     }
 }
 
-/// Visits files up to `depth` folders deep, skipping environments and caches.
-pub(super) fn walk(dir: &Path, depth: usize, visit: &mut dyn FnMut(&Path)) {
+/// Visits regular files up to `depth` folders deep, skipping environments and
+/// caches. Links are not followed and FIFOs, devices and sockets are never
+/// visited, so a scan can neither block nor wander into /dev. Returns false
+/// when it stopped early, after `limits::WALK_ENTRIES` entries.
+pub(super) fn walk(dir: &Path, depth: usize, visit: &mut dyn FnMut(&Path)) -> bool {
+    let mut budget = limits::WALK_ENTRIES;
+    walk_within(dir, depth, &mut budget, visit)
+}
+
+fn walk_within(dir: &Path, depth: usize, budget: &mut usize, visit: &mut dyn FnMut(&Path)) -> bool {
     const SKIP: &[&str] = &[
         ".git",
         ".venv",
@@ -289,21 +314,90 @@ pub(super) fn walk(dir: &Path, depth: usize, visit: &mut dyn FnMut(&Path)) {
         ".mypy_cache",
     ];
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return true;
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
+    for entry in entries {
+        // Counted before looking at it, so even unreadable entries end the scan.
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let Ok(entry) = entry else {
+            continue;
+        };
+        // The entry's own type (lstat): a link is neither a folder nor a file here.
         let Ok(kind) = entry.file_type() else {
             continue;
         };
         if kind.is_dir() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if depth > 0 && !SKIP.contains(&name.as_ref()) {
-                walk(&path, depth - 1, visit);
+            if depth > 0
+                && !SKIP.contains(&name.as_ref())
+                && !walk_within(&entry.path(), depth - 1, budget, visit)
+            {
+                return false;
             }
         } else if kind.is_file() {
-            visit(&path);
+            visit(&entry.path());
         }
+    }
+    true
+}
+
+/// The note when a scan of the app folder stopped at its limit.
+pub(super) fn scan_limit_note(id: &'static str, looked_for: &str) -> Finding {
+    Finding::info(
+        id,
+        format!(
+            "stopped looking for {looked_for} after {} files and folders",
+            limits::WALK_ENTRIES
+        ),
+    )
+    .why("doctor bounds its scans of the app folder so a huge tree cannot stall it; files past the limit were not checked.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visited(dir: &Path, budget: usize) -> (Vec<String>, bool) {
+        let mut budget = budget;
+        let mut seen = Vec::new();
+        let complete = walk_within(dir, 3, &mut budget, &mut |p| {
+            seen.push(p.strip_prefix(dir).unwrap().display().to_string())
+        });
+        seen.sort();
+        (seen, complete)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walk_visits_only_regular_files_and_never_follows_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sub/.venv")).unwrap();
+        std::fs::write(d.join("a.py"), "").unwrap();
+        std::fs::write(d.join("sub/b.py"), "").unwrap();
+        std::fs::write(d.join("sub/.venv/c.py"), "").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", d.join("zero.py")).unwrap();
+        std::os::unix::fs::symlink("/dev", d.join("devdir")).unwrap();
+        let fifo = std::ffi::CString::new(d.join("pipe.py").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        assert_eq!(
+            visited(d, 100),
+            (vec!["a.py".to_string(), "sub/b.py".to_string()], true)
+        );
+    }
+
+    #[test]
+    fn walk_stops_at_its_entry_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..10 {
+            std::fs::write(dir.path().join(format!("{i}.py")), "").unwrap();
+        }
+        let (seen, complete) = visited(dir.path(), 4);
+        assert_eq!((seen.len(), complete), (4, false));
+        assert_eq!(visited(dir.path(), 10), (visited(dir.path(), 11).0, true));
     }
 }

@@ -7,6 +7,8 @@ use std::process::{Command, Stdio};
 
 use super::{push, shown, Area, Diagnosis};
 use crate::finding::Finding;
+use crate::fsutil::read::{open_regular, read_capped};
+use crate::limits::{self, human_size};
 use crate::streamlit::requirements::{self, Packages};
 use crate::streamlit::version::StreamlitVersion;
 
@@ -138,15 +140,43 @@ pub fn check(python: Option<&Path>, out: &mut Vec<Diagnosis>) -> Option<Streamli
 /// `st.experimental_user` in the app's code (removed in Streamlit 1.54).
 pub fn check_code(app_dir: &Path, version: StreamlitVersion, out: &mut Vec<Diagnosis>) {
     let mut uses = Vec::new();
-    super::files::walk(app_dir, 8, &mut |p| {
+    let mut too_big = Vec::new();
+    let complete = super::files::walk(app_dir, 8, &mut |p| {
         if p.extension().is_some_and(|e| e == "py") {
-            if let Ok(text) = std::fs::read_to_string(p) {
-                if let Some(line) = text.lines().position(|l| l.contains("experimental_user")) {
-                    uses.push(format!("{}:{}", shown(p, app_dir), line + 1));
+            match read_source(p) {
+                Source::Text(text) => {
+                    if let Some(line) = text.lines().position(|l| l.contains("experimental_user")) {
+                        uses.push(format!("{}:{}", shown(p, app_dir), line + 1));
+                    }
                 }
+                Source::TooBig => too_big.push(shown(p, app_dir)),
+                Source::Unreadable => {}
             }
         }
     });
+    if !complete {
+        push(
+            out,
+            Area::Python,
+            super::files::scan_limit_note("code.scan_limit", "st.experimental_user in .py files"),
+        );
+    }
+    if !too_big.is_empty() {
+        too_big.sort();
+        push(
+            out,
+            Area::Python,
+            Finding::info(
+                "code.skipped",
+                format!(
+                    "not scanned, larger than {}: {}",
+                    human_size(limits::SOURCE_FILE_BYTES),
+                    too_big.join(", ")
+                ),
+            )
+            .why("doctor reads at most that much of a Python file, so a generated or vendored file cannot stall it."),
+        );
+    }
     if uses.is_empty() {
         push(
             out,
@@ -169,4 +199,25 @@ pub fn check_code(app_dir: &Path, version: StreamlitVersion, out: &mut Vec<Diagn
         ))
     };
     push(out, Area::Python, finding.fix("use st.user instead"));
+}
+
+enum Source {
+    Text(String),
+    /// Past `limits::SOURCE_FILE_BYTES`: skipped with a note.
+    TooBig,
+    /// Gone, not UTF-8, or no longer a regular file: skipped silently.
+    Unreadable,
+}
+
+/// A Python file's text, at most `limits::SOURCE_FILE_BYTES`. `open_regular`
+/// refuses a file swapped for a FIFO or device since the walk saw it.
+fn read_source(path: &Path) -> Source {
+    let Ok(file) = open_regular(path) else {
+        return Source::Unreadable;
+    };
+    match read_capped(file, limits::SOURCE_FILE_BYTES, "the Python file") {
+        Ok(bytes) => String::from_utf8(bytes).map_or(Source::Unreadable, Source::Text),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Source::TooBig,
+        Err(_) => Source::Unreadable,
+    }
 }

@@ -20,12 +20,11 @@ const PROVIDER_KEYS: [&str; 3] = [CLIENT_ID, CLIENT_SECRET, SERVER_METADATA_URL]
 pub fn check(ctx: &Context, e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
     let auth = &e.auth;
     let source = shown(&e.source, &ctx.app_dir);
-    let text = |k: &str| auth.get(k).and_then(Value::as_str);
 
     // Shared keys, in Streamlit's validation order.
-    match text(REDIRECT_URI) {
+    match auth.get(REDIRECT_URI) {
         None => push(out, Area::Schema, missing_key(REDIRECT_URI, &source)),
-        Some(uri) => {
+        Some(Value::String(uri)) => {
             push(
                 out,
                 Area::Schema,
@@ -33,17 +32,23 @@ pub fn check(ctx: &Context, e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
             );
             check_redirect(ctx, uri, out);
         }
+        Some(other) => push(
+            out,
+            Area::Schema,
+            wrong_type_finding("schema.redirect_uri", "[auth]", REDIRECT_URI, other),
+        ),
     }
-    match text(COOKIE_SECRET) {
+    match auth.get(COOKIE_SECRET) {
         None => push(out, Area::Schema, missing_key(COOKIE_SECRET, &source)),
-        Some(s) if s.len() < 32 => push(
+        Some(Value::String(s)) if s.len() < 32 => push(
             out,
             Area::Schema,
             Finding::warning("schema.cookie_secret", format!("cookie_secret is only {} characters long", s.len()))
                 .why("It signs the login cookies; a short secret can be guessed and cookies forged (Streamlit 1.58+ warns under 14 bytes).")
                 .fix("stauth init --rotate-cookie-secret (this logs every user out)"),
         ),
-        Some(_) => push(out, Area::Schema, Finding::ok("schema.cookie_secret", "cookie_secret is long enough")),
+        Some(Value::String(_)) => push(out, Area::Schema, Finding::ok("schema.cookie_secret", "cookie_secret is long enough")),
+        Some(other) => push(out, Area::Schema, wrong_type_finding("schema.cookie_secret", "[auth]", COOKIE_SECRET, other)),
     }
     if let Some(v) = auth.get(EXPOSE_TOKENS) {
         let values: Vec<String> = match v {
@@ -72,7 +77,7 @@ pub fn check(ctx: &Context, e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
     }
     for (name, section) in auth
         .iter()
-        .filter(|(k, v)| v.is_object() && k.as_str() != CLIENT_KWARGS)
+        .filter(|(k, v)| v.is_object() && schema::is_provider_name(k))
     {
         providers += 1;
         let label = format!("[auth.{name}]");
@@ -124,14 +129,25 @@ fn check_provider(
     default: bool,
     out: &mut Vec<Diagnosis>,
 ) {
-    // Streamlit drops empty values of the default provider (generate_default_provider_section).
+    // Streamlit keeps only truthy values of the default provider
+    // (generate_default_provider_section): "", 0, false, [] count as missing.
     let present = |k: &str| match section.get(k) {
-        Some(Value::String(s)) => !default || !s.is_empty(),
-        Some(_) => true,
+        Some(v) => !default || schema::python_truthy(v),
         None => false,
     };
     let missing: Vec<&str> = PROVIDER_KEYS.into_iter().filter(|k| !present(k)).collect();
-    if missing.is_empty() {
+    let mut fatal = false;
+    for key in PROVIDER_KEYS.into_iter().filter(|k| present(k)) {
+        if let Some(wrong) = schema::wrong_type(key, &section[key]) {
+            fatal |= wrong.fatal;
+            push(
+                out,
+                Area::Schema,
+                wrong_type_finding("schema.provider_type", label, key, &section[key]),
+            );
+        }
+    }
+    if missing.is_empty() && !fatal {
         push(
             out,
             Area::Schema,
@@ -140,15 +156,17 @@ fn check_provider(
                 format!("{label} has client_id, client_secret and server_metadata_url"),
             ),
         );
-    } else {
-        let empty_secret =
-            default && section.get(CLIENT_SECRET).and_then(Value::as_str) == Some("");
+    } else if !missing.is_empty() {
+        let falsy_secret = default
+            && section
+                .get(CLIENT_SECRET)
+                .is_some_and(|v| !schema::python_truthy(v));
         push(
             out,
             Area::Schema,
             Finding::error("schema.provider", format!("{label} is missing {}", missing.join(", ")))
-                .why(if empty_secret {
-                    "Streamlit drops empty values from [auth], so an empty client_secret counts as missing for the default provider.".to_string()
+                .why(if falsy_secret {
+                    "Streamlit drops empty values from [auth] (\"\", false, 0, [] and {} alike), so such a client_secret counts as missing for the default provider.".to_string()
                 } else {
                     format!("st.login({}) raises \"... are missing the following keys\".", if default { String::new() } else { format!("\"{name}\"") })
                 })
@@ -162,26 +180,137 @@ fn check_provider(
             Finding::info("schema.public_client", format!("{label} has an empty client_secret: Authlib logs in as a public client (token auth method none)")),
         );
     }
-    if let Some(Value::Object(kwargs)) = section.get(CLIENT_KWARGS) {
-        let dropped: Vec<&str> = kwargs
-            .keys()
-            .map(String::as_str)
-            .filter(|k| !CLIENT_KWARGS_USED.contains(k))
-            .collect();
-        if !dropped.is_empty() {
-            let params = dropped
-                .iter()
-                .map(|k| format!("{k} = {}", kwargs[*k]))
-                .collect::<Vec<_>>()
-                .join(", ");
-            push(
-                out,
-                Area::Schema,
-                Finding::warning("schema.client_kwargs", format!("{label}: Streamlit silently drops client_kwargs {}", dropped.join(", ")))
-                    .why("Only scope, prompt, response_type, response_mode, nonce, login_hint, code_challenge_method, token_endpoint_auth_method and httpx options take effect (streamlit#10707).")
-                    .fix(format!("move them to authorize_params = {{ {params} }} in {label}")),
-            );
-        }
+    if default && section.contains_key(schema::AUTHORIZE_PARAMS) {
+        push(
+            out,
+            Area::Schema,
+            Finding::warning("schema.authorize_params", "[auth]: Streamlit ignores authorize_params of the default provider")
+                .why("For st.login() Streamlit builds the provider from client_id, client_secret, server_metadata_url and client_kwargs only (generate_default_provider_section), so these parameters never reach the login URL.")
+                .fix("move the provider to a named table [auth.NAME] and call st.login(\"NAME\"): there authorize_params take effect"),
+        );
+    }
+    match section.get(CLIENT_KWARGS) {
+        Some(Value::Object(kwargs)) => check_client_kwargs(label, kwargs, default, out),
+        Some(other) if !default || schema::python_truthy(other) => push(
+            out,
+            Area::Schema,
+            wrong_type_finding("schema.client_kwargs", label, CLIENT_KWARGS, other),
+        ),
+        _ => {}
+    }
+}
+
+/// A key of the wrong type: what Streamlit does with it, never its value
+/// (it may be a secret).
+fn wrong_type_finding(id: &'static str, label: &str, key: &str, value: &Value) -> Finding {
+    let wrong = schema::wrong_type(key, value).unwrap_or(schema::WrongType {
+        fatal: true,
+        consequence: format!("Streamlit reads {key} as text."),
+    });
+    let wanted = if key == CLIENT_KWARGS {
+        "a table"
+    } else {
+        "a string"
+    };
+    let message = format!(
+        "{label}: {key} is {}, not {wanted}",
+        schema::python_type(value)
+    );
+    let finding = if wrong.fatal {
+        Finding::error(id, message)
+    } else {
+        Finding::warning(id, message)
+    };
+    let fix = if key == CLIENT_KWARGS {
+        format!("make it a table in {label}, e.g. client_kwargs = {{ prompt = \"login\" }}, or remove it")
+    } else if schema::looks_secret(key) {
+        format!("write the value in quotes in {label}: {key} = \"…\"")
+    } else {
+        format!("write the value in quotes in {label}: {key} = \"...\" (one string)")
+    };
+    finding.why(wrong.consequence).fix(fix)
+}
+
+/// `client_kwargs`: keys that break the login, secrets that do not belong
+/// there, and keys Streamlit drops. Values of secret-looking keys are never
+/// shown, and never suggested for `authorize_params` (those end up in the
+/// login URL, in the browser's history and the provider's logs).
+fn check_client_kwargs(
+    label: &str,
+    kwargs: &Map<String, Value>,
+    default: bool,
+    out: &mut Vec<Diagnosis>,
+) {
+    let colliding: Vec<&str> = kwargs
+        .keys()
+        .map(String::as_str)
+        .filter(|k| schema::CLIENT_KWARGS_COLLIDING.contains(k))
+        .collect();
+    if !colliding.is_empty() {
+        let keys = colliding.join(", ");
+        push(
+            out,
+            Area::Schema,
+            Finding::error("schema.client_kwargs", format!("{label}: client_kwargs holds {keys}"))
+                .why(format!("Streamlit passes client_kwargs to Authlib's client next to the provider's own client_id and client_secret, so the login fails with TypeError \"got multiple values for keyword argument '{}'\" (Streamlit 1.67's login page answers 400 \"Authentication error\").", colliding[0]))
+                .fix(format!("remove {keys} from client_kwargs; the provider's own values go at the top level of {label} (client_id = \"...\", client_secret = \"…\")")),
+        );
+    }
+    let dropped: Vec<&str> = kwargs
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !CLIENT_KWARGS_USED.contains(k) && !schema::CLIENT_KWARGS_COLLIDING.contains(k))
+        .collect();
+    let (secret, plain): (Vec<&str>, Vec<&str>) =
+        dropped.into_iter().partition(|k| schema::looks_secret(k));
+    if !secret.is_empty() {
+        let keys = secret.join(", ");
+        push(
+            out,
+            Area::Schema,
+            Finding::warning("schema.client_kwargs_secret", format!("{label}: Streamlit ignores the secret-looking client_kwargs {keys}"))
+                .why("Streamlit drops client_kwargs it does not know and logs in with the provider's client secret alone: it cannot use a private key (no private-key JWT client authentication) or other credentials. Do not move them to authorize_params either: those go into the login URL the browser shows.")
+                .fix(format!("remove {keys} from client_kwargs in {label}; the provider's client secret goes at the top level of {label} as client_secret = \"…\"")),
+        );
+    }
+    if !plain.is_empty() {
+        let params = plain
+            .iter()
+            .map(|k| format!("{k} = {}", masked(&kwargs[*k])))
+            .collect::<Vec<_>>()
+            .join(", ");
+        push(
+            out,
+            Area::Schema,
+            Finding::warning("schema.client_kwargs", format!("{label}: Streamlit silently drops client_kwargs {}", plain.join(", ")))
+                .why("Only scope, prompt, response_type, response_mode, nonce, login_hint, code_challenge_method, token_endpoint_auth_method and httpx options take effect (streamlit#10707).")
+                .fix(if default {
+                    format!("Streamlit sends authorize_params only for a named provider: move this provider to [auth.NAME] (st.login(\"NAME\")) and add authorize_params = {{ {params} }} there")
+                } else {
+                    format!("move them to authorize_params = {{ {params} }} in {label}")
+                }),
+        );
+    }
+}
+
+/// A value as shown in advice, with the values of secret-looking keys
+/// inside it (at any depth) replaced by "…".
+fn masked(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if schema::looks_secret(k) {
+                        Value::String("…".into())
+                    } else {
+                        masked(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        other => other.clone(),
     }
 }
 
@@ -275,9 +404,13 @@ fn reused_secrets(ctx: &Context, auth: &Map<String, Value>, out: &mut Vec<Diagno
             && !my_uri.is_some_and(|u| u.contains(PORT_PLACEHOLDER))
             && other.get(REDIRECT_URI).and_then(Value::as_str) == my_uri
         {
-            let other_port = ServerSettings::load(&dir, ctx.home.as_deref())
-                .map(|s| s.port)
-                .unwrap_or_default();
+            // A sibling whose config.toml cannot be read (a FIFO, a link to a
+            // device, too big, malformed) has no known port: skip it rather
+            // than report "port 0".
+            let Ok(other_settings) = ServerSettings::load(&dir, ctx.home.as_deref()) else {
+                continue;
+            };
+            let other_port = other_settings.port;
             if other_port != ctx.server.port {
                 push(
                     out,

@@ -1,9 +1,16 @@
-//! File-system helpers: atomic writes and git ignore checks.
+//! File-system helpers: atomic writes that keep links, owners and modes, a
+//! lock for read-modify-write, bounded reads and git ignore checks.
 
 mod atomic;
 pub mod git;
+mod lock;
+pub mod read;
 
-pub use atomic::write_atomic;
+use atomic::parent_dir as atomic_parent_dir;
+pub use atomic::{
+    file_mode, replace_file, resolve_links, write_atomic, WriteOptions, Written, TEMP_PREFIX,
+};
+pub use lock::{lock, FileLock};
 
 use std::path::{Component, Path, PathBuf};
 

@@ -6,11 +6,13 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::http::{self, NetError};
+use super::http::{self, NetError, Outcome, Redirects};
 use super::url_policy::provider_url_problem;
 use crate::error::ExitCode;
+use crate::limits;
+use crate::untrusted::Untrusted;
 
-pub const DISCOVERY_TIMEOUT: Duration = http::TIMEOUT;
+pub const DISCOVERY_TIMEOUT: Duration = limits::PROVIDER_TIMEOUT;
 
 /// The fields Streamlit (through Authlib) cannot do without.
 const REQUIRED_FIELDS: &[&str] = &[
@@ -22,23 +24,27 @@ const REQUIRED_FIELDS: &[&str] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
-    #[error("invalid discovery URL '{url}': {reason}")]
+    #[error("invalid discovery URL '{}': {reason}", Untrusted(.url))]
     InvalidUrl { url: String, reason: String },
     #[error(transparent)]
     Network(#[from] NetError),
-    #[error("{url} answered 404 Not Found: there is no discovery document at that address")]
+    #[error("{} answered 404 Not Found: there is no discovery document at that address", Untrusted(.url))]
     NotFound { url: String },
-    #[error("{url} answered HTTP {status}")]
+    #[error("{} answered HTTP {status}", Untrusted(.url))]
     HttpStatus { url: String, status: u16 },
+    /// `snippet` is kept as sent; it is shown cut and escaped.
     #[error(
-        "{url} did not return JSON (content type '{content_type}', body starts with {snippet:?})"
+        "{} did not return JSON (content type '{}', body starts with \"{}\")",
+        Untrusted(.url),
+        http::snippet(.content_type, 80),
+        http::snippet(.snippet, 40)
     )]
     NotJson {
         url: String,
         content_type: String,
         snippet: String,
     },
-    #[error("the discovery document at {url} lacks {}", .fields.join(", "))]
+    #[error("the discovery document at {} lacks {}", Untrusted(.url), .fields.join(", "))]
     MissingFields { url: String, fields: Vec<String> },
 }
 
@@ -135,38 +141,40 @@ pub fn fetch_discovery(url: &str) -> Result<Discovery, DiscoveryError> {
             reason,
         });
     }
-    let response = http::client()
-        .map_err(|e| http::classify(url, &parsed, e))?
+    let client =
+        http::client(Redirects::SameOrigin).map_err(|e| http::classify(url, &parsed, e))?;
+    let request = client
         .get(parsed.clone())
-        .header("Accept", "application/json")
-        .send()
-        .map_err(|e| http::classify(url, &parsed, e))?;
-    let status = response.status();
-    if status == reqwest::StatusCode::NOT_FOUND {
+        .header("Accept", "application/json");
+    let fetched = match http::fetch(request, "the discovery document", url, &parsed)? {
+        Outcome::Response(f) => f,
+        Outcome::Redirect(r) => {
+            return Err(http::document_redirect_error(
+                "the discovery document",
+                url,
+                &parsed,
+                r,
+                None,
+            )
+            .into())
+        }
+    };
+    if fetched.status == 404 {
         return Err(DiscoveryError::NotFound { url: url.into() });
     }
-    if !status.is_success() {
+    if !(200..300).contains(&fetched.status) {
         return Err(DiscoveryError::HttpStatus {
             url: url.into(),
-            status: status.as_u16(),
+            status: fetched.status,
         });
     }
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let body = response
-        .text()
-        .map_err(|e| http::classify(url, &parsed, e))?;
-    let not_json = || DiscoveryError::NotJson {
-        url: url.into(),
-        content_type: content_type.clone(),
-        snippet: body.trim_start().chars().take(40).collect(),
-    };
+    let body = fetched.text();
     match serde_json::from_str::<Value>(&body) {
         Ok(Value::Object(document)) => Discovery::from_document(url, document),
-        _ => Err(not_json()),
+        _ => Err(DiscoveryError::NotJson {
+            url: url.into(),
+            content_type: fetched.content_type.clone(),
+            snippet: body.trim_start().chars().take(40).collect(),
+        }),
     }
 }

@@ -10,6 +10,8 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::{Map, Value};
 use sha2::Digest;
 
+use crate::untrusted::Untrusted;
+
 /// Authlib's default leeway for time claims, in seconds.
 pub const AUTHLIB_LEEWAY: u64 = 120;
 
@@ -42,16 +44,21 @@ pub enum TokenError {
     Malformed(String),
     #[error("the token is unsigned (alg \"none\"): refused")]
     Unsigned,
-    #[error("algorithm {alg} is not accepted here (accepted: {allowed})")]
+    #[error("algorithm {} is not accepted here (accepted: {})", Untrusted(.alg), Untrusted(.allowed))]
     AlgorithmNotAllowed { alg: String, allowed: String },
-    #[error("algorithm {0} is not supported")]
+    #[error("algorithm {} is not supported", Untrusted(.0))]
     UnsupportedAlgorithm(String),
-    #[error("no key with kid \"{kid}\" in the provider's key set")]
+    #[error("no key with kid \"{}\" in the provider's key set", Untrusted(.kid))]
     UnknownKid { kid: String },
-    #[error("no key in the key set can verify {alg}{}", hs_note(.alg))]
+    #[error("no key in the key set can verify {}{}", Untrusted(.alg), hs_note(.alg))]
     NoMatchingKey { alg: String },
-    #[error("algorithm {alg} does not fit the key (key type {kty}): refused to avoid algorithm confusion")]
+    #[error("algorithm {} does not fit the key (key type {}): refused to avoid algorithm confusion", Untrusted(.alg), Untrusted(.kty))]
     KeyTypeMismatch { alg: String, kty: String },
+    /// The header breaks a rule of Streamlit's token library (joserfc),
+    /// which refuses the token before looking at the signature; the text
+    /// is a full reason (see [`header_problems`]).
+    #[error("{0}")]
+    UnsupportedHeader(String),
     #[error("bad signature: the token was changed after signing, or signed with another key")]
     BadSignature,
 }
@@ -108,8 +115,121 @@ pub struct VerifiedBy {
     pub kid: Option<String>,
 }
 
-/// Checks the header's algorithm against the accepted list.
+/// Header fields joserfc 1.8 knows (`JWS_HEADER_REGISTRY`, RFC 7515 plus
+/// RFC 7797's `b64`), with the type it requires of each value.
+const KNOWN_HEADERS: &[(&str, HeaderType)] = &[
+    ("alg", HeaderType::Str),
+    ("jku", HeaderType::Url),
+    ("jwk", HeaderType::Object),
+    ("kid", HeaderType::Str),
+    ("x5u", HeaderType::Url),
+    ("x5c", HeaderType::StrList),
+    ("x5t", HeaderType::Str),
+    ("x5t#S256", HeaderType::Str),
+    ("typ", HeaderType::Str),
+    ("cty", HeaderType::Str),
+    ("crit", HeaderType::StrList),
+    ("b64", HeaderType::Bool),
+];
+
+#[derive(Clone, Copy)]
+enum HeaderType {
+    Str,
+    Url,
+    Object,
+    StrList,
+    Bool,
+}
+
+impl HeaderType {
+    fn accepts(self, v: &Value) -> bool {
+        match self {
+            HeaderType::Str => v.is_string(),
+            HeaderType::Url => v
+                .as_str()
+                .is_some_and(|s| s.starts_with("http://") || s.starts_with("https://")),
+            HeaderType::Object => v.is_object(),
+            HeaderType::StrList => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            HeaderType::Bool => v.is_boolean(),
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            HeaderType::Str => "a string",
+            HeaderType::Url => "an http(s) URL",
+            HeaderType::Object => "a JSON object (a JWK)",
+            HeaderType::StrList => "a list of strings",
+            HeaderType::Bool => "true or false",
+        }
+    }
+}
+
+/// Why Streamlit's token library would refuse this header, if it would.
+/// Mirrors joserfc's `JWSRegistry.check_header` as Authlib calls it for
+/// Streamlit 1.67 (`strict_check_header=False`): every name in `crit` must
+/// be a field of the header and one joserfc understands
+/// (`MissingCritHeaderError`, `UnsupportedHeaderError`), and known fields
+/// must have the right type (`InvalidHeaderValueError`). Unknown fields that
+/// are not critical are allowed. Values are shown escaped: they are outside
+/// text. Public so that `stauth decode` can show them for a token it does
+/// not verify.
+pub fn header_problems(header: &Map<String, Value>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let known = |name: &str| KNOWN_HEADERS.iter().any(|(k, _)| *k == name);
+    match header.get("crit") {
+        None => {}
+        Some(Value::Array(names)) if names.iter().all(Value::is_string) => {
+            let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+            let unknown: Vec<String> = names
+                .iter()
+                .filter(|n| !header.contains_key(**n) || !known(n))
+                .map(|n| format!("\"{}\"", Untrusted(n)))
+                .collect();
+            if !unknown.is_empty() {
+                problems.push(format!(
+                    "the token's header lists critical extensions (crit) that stauth and Streamlit don't understand: {}; Streamlit's token library (joserfc) refuses such a token",
+                    unknown.join(", ")
+                ));
+            }
+        }
+        Some(other) => problems.push(format!(
+            "the token's header has a crit that is not a list of header names: {}; Streamlit's token library (joserfc) refuses such a token",
+            Untrusted(&shorten(&other.to_string()))
+        )),
+    }
+    for (name, kind) in KNOWN_HEADERS {
+        if *name == "crit" {
+            continue;
+        }
+        if let Some(v) = header.get(*name) {
+            if !kind.accepts(v) {
+                problems.push(format!(
+                    "the token's header field {name} must be {}, not {}; Streamlit's token library (joserfc) refuses such a token",
+                    kind.expected(),
+                    Untrusted(&shorten(&v.to_string()))
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// At most 60 characters of a JSON value, for a message.
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(59).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Checks the header as Streamlit's token library does, then the algorithm
+/// against the accepted list.
 fn algorithm(jwt: &Jwt, allowed: &[&str]) -> Result<Algorithm, TokenError> {
+    if let Some(problem) = header_problems(&jwt.header).into_iter().next() {
+        return Err(TokenError::UnsupportedHeader(problem));
+    }
     let alg = jwt
         .alg()
         .ok_or_else(|| TokenError::Malformed("the header has no alg".into()))?;
@@ -324,9 +444,10 @@ pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
             "iss",
             ok,
             format!(
-                "token iss {} {} discovery issuer {expected}",
+                "token iss {} {} discovery issuer {}",
                 shown(c.get("iss")),
-                if ok { "equals" } else { "differs from" }
+                if ok { "equals" } else { "differs from" },
+                Untrusted(expected)
             ),
         ));
     }
@@ -341,9 +462,10 @@ pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
             "aud",
             ok,
             format!(
-                "token aud {} {} client_id {client_id}",
+                "token aud {} {} client_id {}",
                 shown(c.get("aud")),
-                if ok { "includes" } else { "does not include" }
+                if ok { "includes" } else { "does not include" },
+                Untrusted(client_id)
             ),
         ));
         if auds.len() > 1 || c.contains_key("azp") {
@@ -352,8 +474,9 @@ pub fn check_claims(jwt: &Jwt, e: &Expectations) -> Vec<Check> {
                 "azp",
                 ok,
                 format!(
-                    "azp {} must be the client_id {client_id}",
-                    shown(c.get("azp"))
+                    "azp {} must be the client_id {}",
+                    shown(c.get("azp")),
+                    Untrusted(client_id)
                 ),
             ));
         }
@@ -472,8 +595,12 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
+/// A claim's value for a message, escaped: it is outside text.
 fn shown(v: Option<&Value>) -> String {
-    v.map_or_else(|| "(absent)".to_string(), Value::to_string)
+    v.map_or_else(
+        || "(absent)".to_string(),
+        |v| Untrusted(&v.to_string()).to_string(),
+    )
 }
 
 /// "54 min", "3 h 5 min", "2 d 4 h", "12 s".
@@ -571,6 +698,58 @@ mod tests {
             verify_with_secret(&jwt, SECRET).unwrap_err(),
             TokenError::Unsigned
         );
+    }
+
+    /// The cases joserfc 1.8 was run on (tests/.venv, `jwt.decode` with
+    /// Authlib's registry): refused or accepted the same way.
+    #[test]
+    fn header_rules_follow_joserfc() {
+        let problems = |h: Value| header_problems(h.as_object().unwrap());
+        for refused in [
+            json!({"alg": "RS256", "crit": ["zzz"]}),
+            json!({"alg": "RS256", "crit": ["zzz"], "zzz": 1}),
+            json!({"alg": "RS256", "crit": "zzz"}),
+            json!({"alg": "RS256", "crit": ""}),
+            json!({"alg": "RS256", "crit": 5}),
+            json!({"alg": "RS256", "crit": [5]}),
+            json!({"alg": "RS256", "crit": null}),
+            json!({"alg": "RS256", "crit": ["exp"], "exp": 1}),
+            json!({"alg": "RS256", "kid": 7}),
+            json!({"alg": "RS256", "b64": "no"}),
+        ] {
+            assert_eq!(problems(refused.clone()).len(), 1, "{refused}");
+        }
+        for accepted in [
+            json!({"alg": "RS256", "kid": "k1", "typ": "JWT"}),
+            json!({"alg": "RS256", "kid": "k1", "crit": ["kid"]}),
+            json!({"alg": "RS256", "crit": ["b64"], "b64": true}),
+            json!({"alg": "RS256", "crit": []}),
+            json!({"alg": "RS256", "zzz": 1}),
+        ] {
+            assert!(problems(accepted.clone()).is_empty(), "{accepted}");
+        }
+        assert_eq!(
+            problems(json!({"alg": "RS256", "crit": ["zzz", "a\u{1b}[2J"]})),
+            ["the token's header lists critical extensions (crit) that stauth and Streamlit don't understand: \"zzz\", \"a\\x1b[2J\"; Streamlit's token library (joserfc) refuses such a token"]
+        );
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k1".into());
+        header.crit = Some(vec!["zzz".into()]);
+        let t = jsonwebtoken::encode(
+            &header,
+            &json!({"sub": "x"}),
+            &EncodingKey::from_secret(SECRET).unwrap(),
+        )
+        .unwrap();
+        let jwt = parse(&t).unwrap();
+        assert!(matches!(
+            verify_with_jwks(&jwt, &jwks_oct(), &["HS256"]),
+            Err(TokenError::UnsupportedHeader(_))
+        ));
+        assert!(matches!(
+            verify_with_secret(&jwt, SECRET),
+            Err(TokenError::UnsupportedHeader(_))
+        ));
     }
 
     #[test]

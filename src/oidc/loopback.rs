@@ -1,17 +1,27 @@
 //! The loopback listener that receives the provider's redirect: bound to
 //! loopback addresses only, on exactly the host, port and path of the
-//! redirect URI. Requests that do not carry this login's state get a 400 page
-//! and the listener keeps waiting.
+//! redirect URI. Requests that do not carry this login's state, or that are
+//! not addressed to this machine (`Host`), get a 400 page and the listener
+//! keeps waiting.
+//!
+//! It is a small HTTP/1.1 reader of its own rather than a general server, so
+//! that what any local process can send is bounded: one thread, non-blocking
+//! sockets, at most `CALLBACK_CONNECTIONS` held at once (the oldest is closed
+//! for a new one), `CALLBACK_HEAD_BYTES` and `CALLBACK_HEAD_TIMEOUT` per
+//! request head, and running out of file descriptors only slows accepting.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::fmt;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use url::Url;
 
 use super::id_token::constant_time_eq;
 use super::url_policy::is_loopback_host;
+use crate::limits::{CALLBACK_CONNECTIONS, CALLBACK_HEAD_BYTES, CALLBACK_HEAD_TIMEOUT};
+use crate::untrusted::Untrusted;
 
 /// What came back from the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,21 +37,43 @@ pub enum Callback {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stray {
     WrongPath(String),
+    /// A `Host` header that is not this machine's loopback name and port
+    /// (a page elsewhere steering a browser here, e.g. DNS rebinding).
+    WrongHost(Option<String>),
+    /// Not a readable HTTP/1.x request head.
+    Malformed(HeadError),
     NoState,
     WrongState,
     NoCode,
 }
 
 impl Stray {
+    /// The text quotes request data, made safe for a terminal.
     pub fn explain(&self) -> String {
         match self {
-            Stray::WrongPath(p) => format!("a request for {p}, not the callback path"),
+            Stray::WrongPath(p) => {
+                format!("a request for {}, not the callback path", Untrusted(p))
+            }
+            Stray::WrongHost(Some(h)) => format!(
+                "a request addressed to host {} instead of this machine's loopback address and port",
+                Untrusted(h)
+            ),
+            Stray::WrongHost(None) => "a request without a Host header".into(),
+            Stray::Malformed(e) => format!("a request that is not valid HTTP ({e})"),
             Stray::NoState => "a callback without state".into(),
             Stray::WrongState => {
                 "a callback whose state does not match this login (forged or from an older attempt)"
                     .into()
             }
             Stray::NoCode => "a callback without code or error".into(),
+        }
+    }
+
+    /// The HTTP status the listener answered it with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Stray::WrongPath(_) => 404,
+            _ => 400,
         }
     }
 }
@@ -51,6 +83,10 @@ impl Stray {
 pub fn classify(path_and_query: &str, expected_path: &str, state: &str) -> Result<Callback, Stray> {
     let url = Url::parse(&format!("http://loopback{path_and_query}"))
         .map_err(|_| Stray::WrongPath(path_and_query.into()))?;
+    // `//evil.example/cb` would otherwise parse as another host with path /cb.
+    if url.host_str() != Some("loopback") || url.port().is_some() {
+        return Err(Stray::WrongPath(path_and_query.into()));
+    }
     if url.path() != expected_path {
         return Err(Stray::WrongPath(url.path().into()));
     }
@@ -74,6 +110,177 @@ pub fn classify(path_and_query: &str, expected_path: &str, state: &str) -> Resul
     get("code").map(Callback::Code).ok_or(Stray::NoCode)
 }
 
+/// The parts of a request head the listener uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHead {
+    pub method: String,
+    /// The request target, origin-form (`/path?query`).
+    pub target: String,
+    /// The `Host` header, when there is exactly one.
+    pub host: Option<String>,
+    /// Bytes of `buf` the head took, blank line included.
+    pub len: usize,
+}
+
+/// Why bytes are not (yet) a request head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadError {
+    /// No blank line yet: more bytes may complete it.
+    Incomplete,
+    /// No blank line within `CALLBACK_HEAD_BYTES`.
+    TooLarge,
+    BadRequestLine,
+    BadVersion,
+    BadTarget,
+    BadHeader,
+    DuplicateHost,
+}
+
+impl fmt::Display for HeadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            HeadError::Incomplete => "the request head is incomplete",
+            HeadError::TooLarge => {
+                return write!(
+                    f,
+                    "the request head is larger than {}",
+                    crate::limits::human_size(CALLBACK_HEAD_BYTES)
+                )
+            }
+            HeadError::BadRequestLine => "malformed request line",
+            HeadError::BadVersion => "not HTTP/1.0 or HTTP/1.1",
+            HeadError::BadTarget => "the request target is not a path",
+            HeadError::BadHeader => "malformed header line",
+            HeadError::DuplicateHost => "more than one Host header",
+        };
+        f.write_str(text)
+    }
+}
+
+/// `tchar` of RFC 9110: the characters of a method or header name.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Parses the request head at the start of `buf` (what has arrived on a
+/// connection so far): request line, then headers up to the blank line.
+/// Lines end in CRLF or LF. Never reads past `CALLBACK_HEAD_BYTES`; any input
+/// gives a result, never a panic.
+pub fn parse_request_head(buf: &[u8]) -> Result<RequestHead, HeadError> {
+    let cap = usize::try_from(CALLBACK_HEAD_BYTES).unwrap_or(usize::MAX);
+    let window = &buf[..buf.len().min(cap)];
+    // The head ends at the first empty line (LF, optionally preceded by CR).
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut end = None;
+    while let Some(i) = window[start..].iter().position(|&b| b == b'\n') {
+        let line = &window[start..start + i];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        start += i + 1;
+        if line.is_empty() {
+            end = Some(start);
+            break;
+        }
+        lines.push(line);
+    }
+    let Some(len) = end else {
+        return Err(if buf.len() >= cap {
+            HeadError::TooLarge
+        } else {
+            HeadError::Incomplete
+        });
+    };
+    let (request_line, headers) = lines.split_first().ok_or(HeadError::BadRequestLine)?;
+    let mut parts = request_line.split(|&b| b == b' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(HeadError::BadRequestLine);
+    };
+    if method.is_empty() || !method.iter().all(|&b| is_token_byte(b)) {
+        return Err(HeadError::BadRequestLine);
+    }
+    if version != b"HTTP/1.1" && version != b"HTTP/1.0" {
+        return Err(HeadError::BadVersion);
+    }
+    // Origin-form only, visible ASCII only: a browser percent-encodes the rest.
+    if target.first() != Some(&b'/') || !target.iter().all(|b| (0x21..=0x7e).contains(b)) {
+        return Err(HeadError::BadTarget);
+    }
+    let mut host = None;
+    for line in headers {
+        let colon = line
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or(HeadError::BadHeader)?;
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        // An empty name, or whitespace before the colon or at the start of
+        // the line (obsolete line folding), is refused as RFC 9112 asks.
+        if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
+            return Err(HeadError::BadHeader);
+        }
+        if value
+            .iter()
+            .any(|&b| b == 0 || b == b'\r' || b == 0x7f || (b < 0x20 && b != b'\t'))
+        {
+            return Err(HeadError::BadHeader);
+        }
+        if name.eq_ignore_ascii_case(b"host") {
+            if host.is_some() {
+                return Err(HeadError::DuplicateHost);
+            }
+            let value = value.trim_ascii();
+            host = Some(String::from_utf8_lossy(value).into_owned());
+        }
+    }
+    Ok(RequestHead {
+        method: String::from_utf8_lossy(method).into_owned(),
+        target: String::from_utf8_lossy(target).into_owned(),
+        host,
+        len,
+    })
+}
+
+/// Whether a `Host` header names this machine's loopback interface on
+/// `port`: `localhost`, a loopback IPv4 address or `[::1]`, with the port
+/// (which may be left out only when it is 80).
+pub fn host_is_loopback(host: &str, port: u16) -> bool {
+    let (name, port_text) = if let Some(rest) = host.strip_prefix('[') {
+        let Some((inner, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if !inner.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback()) {
+            return false;
+        }
+        let port_text = match after {
+            "" => None,
+            p => match p.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => return false,
+            },
+        };
+        (host, port_text)
+    } else {
+        match host.split_once(':') {
+            Some((name, p)) => (name, Some(p)),
+            None => (host, None),
+        }
+    };
+    let name_ok = if name.starts_with('[') {
+        true
+    } else {
+        name.eq_ignore_ascii_case("localhost")
+            || name.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    };
+    let port_ok = match port_text {
+        None => port == 80,
+        Some(p) => {
+            !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>() == Ok(port)
+        }
+    };
+    name_ok && port_ok
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ListenError {
     #[error("redirect_uri host '{host}' is not on this machine, so stauth cannot receive the provider's redirect there")]
@@ -86,15 +293,88 @@ pub enum ListenError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError {
-    #[error("no login came back within {secs} s")]
-    TimedOut { secs: u64, strays: Vec<Stray> },
+    /// `strays`: how many requests were answered but were not the callback.
+    #[error("no login came back within the time given")]
+    TimedOut { strays: usize },
 }
 
+/// How long the loop sleeps when nothing happened (the browser's callback
+/// waits at most this long before it is read).
+const IDLE_SLEEP: Duration = Duration::from_millis(10);
+/// After an accept error such as "too many open files": a pause, so the loop
+/// does not spin while the pending connection stays in the queue.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// Connections accepted per listening socket before the held ones are read
+/// again: a new connection is read before it can be pushed out by newer ones.
+const ACCEPT_BURST: usize = 16;
+/// A response is a few KiB and fits in the socket buffer; a peer that does
+/// not read it is not waited for longer than this.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+/// A read buffer step.
+const READ_CHUNK: usize = 2048;
+
 pub struct Listener {
-    servers: Vec<Arc<tiny_http::Server>>,
-    requests: Receiver<tiny_http::Request>,
+    sockets: Vec<TcpListener>,
     pub addresses: Vec<SocketAddr>,
     path: String,
+    port: u16,
+}
+
+/// One accepted connection whose request head is still arriving.
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    deadline: Instant,
+}
+
+/// What reading a connection gave.
+enum Progress {
+    Waiting,
+    /// Closed by the peer or timed out before a whole head: dropped quietly.
+    Gone,
+    Head(RequestHead),
+    Bad(HeadError),
+}
+
+impl Conn {
+    fn read(&mut self, now: Instant) -> Progress {
+        let cap = usize::try_from(CALLBACK_HEAD_BYTES).unwrap_or(usize::MAX);
+        let mut chunk = [0u8; READ_CHUNK];
+        loop {
+            let room = cap.saturating_sub(self.buf.len()).min(READ_CHUNK);
+            if room == 0 {
+                break;
+            }
+            match self.stream.read(&mut chunk[..room]) {
+                Ok(0) => return Progress::Gone,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => return Progress::Gone,
+            }
+        }
+        match parse_request_head(&self.buf) {
+            Ok(head) => Progress::Head(head),
+            Err(HeadError::Incomplete) if now >= self.deadline => Progress::Gone,
+            Err(HeadError::Incomplete) => Progress::Waiting,
+            Err(e) => Progress::Bad(e),
+        }
+    }
+}
+
+/// Accept errors that mean "out of descriptors or memory for now".
+fn out_of_resources(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(
+            e.raw_os_error(),
+            Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        e.kind() == ErrorKind::OutOfMemory
+    }
 }
 
 impl Listener {
@@ -118,32 +398,22 @@ impl Listener {
                 .map_err(|_| ListenError::NotLoopback { host: host.clone() })?;
             vec![(ip, true)]
         };
-        let (tx, requests) = mpsc::channel();
-        let mut servers = Vec::new();
+        let mut sockets = Vec::new();
         let mut addresses = Vec::new();
         for (ip, required) in addrs {
             let addr = SocketAddr::new(ip, port);
-            match std::net::TcpListener::bind(addr) {
+            match TcpListener::bind(addr) {
                 Ok(listener) => {
-                    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| {
-                        ListenError::Other {
+                    listener
+                        .set_nonblocking(true)
+                        .map_err(|e| ListenError::Other {
                             addr,
                             detail: e.to_string(),
-                        }
-                    })?;
-                    let server = Arc::new(server);
-                    let (s, tx) = (Arc::clone(&server), tx.clone());
-                    std::thread::spawn(move || {
-                        while let Ok(request) = s.recv() {
-                            if tx.send(request).is_err() {
-                                break;
-                            }
-                        }
-                    });
-                    servers.push(server);
+                        })?;
+                    sockets.push(listener);
                     addresses.push(addr);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                Err(e) if e.kind() == ErrorKind::AddrInUse => {
                     return Err(ListenError::InUse { addr: ip, port })
                 }
                 // No IPv6 on this machine: 127.0.0.1 alone will do for localhost.
@@ -157,16 +427,16 @@ impl Listener {
             }
         }
         Ok(Listener {
-            servers,
-            requests,
+            sockets,
             addresses,
             path: redirect.path().to_string(),
+            port,
         })
     }
 
     /// Waits for this login's callback until `deadline`, calling `tick` with
-    /// the time left about once a second. Stray requests are answered with 400
-    /// and reported through `on_stray`.
+    /// the time left about once a second. Stray requests are answered (404
+    /// for another path, 400 otherwise) and reported through `on_stray`.
     pub fn wait(
         &self,
         state: &str,
@@ -174,87 +444,158 @@ impl Listener {
         mut tick: impl FnMut(Duration),
         mut on_stray: impl FnMut(&Stray),
     ) -> Result<Callback, WaitError> {
-        let mut strays = Vec::new();
+        let mut strays = 0usize;
+        // Oldest first, so the one to close for a newcomer is at the front.
+        let mut conns: VecDeque<Conn> = VecDeque::new();
+        let mut next_tick = Instant::now();
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let now = Instant::now();
+            let left = deadline.saturating_duration_since(now);
             if left.is_zero() {
-                return Err(WaitError::TimedOut { secs: 0, strays });
+                return Err(WaitError::TimedOut { strays });
             }
-            tick(left);
-            let request = match self.requests.recv_timeout(left.min(Duration::from_secs(1))) {
-                Ok(r) => r,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(WaitError::TimedOut { secs: 0, strays })
+            if now >= next_tick {
+                tick(left);
+                next_tick = now + Duration::from_secs(1);
+            }
+
+            let mut busy = false;
+            let mut backoff = false;
+            for socket in &self.sockets {
+                for _ in 0..ACCEPT_BURST {
+                    match socket.accept() {
+                        Ok((stream, _)) => {
+                            busy = true;
+                            if stream.set_nonblocking(true).is_err() {
+                                continue;
+                            }
+                            if conns.len() >= CALLBACK_CONNECTIONS {
+                                conns.pop_front();
+                            }
+                            conns.push_back(Conn {
+                                stream,
+                                buf: Vec::new(),
+                                deadline: now + CALLBACK_HEAD_TIMEOUT,
+                            });
+                        }
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                        Err(e) => {
+                            // Out of descriptors: give one back (the oldest
+                            // idle connection) and retry shortly. Other errors
+                            // (a peer that gave up) concern one connection only.
+                            if out_of_resources(&e) {
+                                conns.pop_front();
+                                backoff = true;
+                            }
+                            break;
+                        }
+                    }
                 }
-            };
-            match classify(request.url(), &self.path, state) {
-                Ok(callback) => {
-                    let page = match &callback {
-                        Callback::Code(_) => page(
-                            "Login received",
-                            "stauth received the login. You can close this tab and go back to the terminal.",
-                        ),
-                        Callback::ProviderError { error, description } => page(
-                            "The provider reported an error",
-                            &format!(
-                                "{error}{}. Go back to the terminal for what it means and how to fix it.",
-                                description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
-                            ),
-                        ),
-                    };
-                    respond(request, 200, page);
-                    return Ok(callback);
+            }
+
+            let mut i = 0;
+            while i < conns.len() {
+                let progress = conns[i].read(now);
+                if matches!(progress, Progress::Waiting) {
+                    i += 1;
+                    continue;
                 }
-                Err(stray) => {
-                    respond(
-                        request,
-                        if matches!(stray, Stray::WrongPath(_)) {
-                            404
-                        } else {
-                            400
-                        },
-                        page(
+                busy = true;
+                let Some(conn) = conns.remove(i) else { break };
+                let result = match progress {
+                    Progress::Waiting | Progress::Gone => continue,
+                    Progress::Bad(e) => Err(Stray::Malformed(e)),
+                    Progress::Head(head) => self.judge(&head, state),
+                };
+                match result {
+                    Ok(callback) => {
+                        respond(conn.stream, 200, &callback_page(&callback));
+                        return Ok(callback);
+                    }
+                    Err(stray) => {
+                        let page = page(
                             "Not the login stauth is waiting for",
                             &format!(
                                 "stauth ignored {} and keeps waiting for the real callback.",
                                 stray.explain()
                             ),
-                        ),
-                    );
-                    on_stray(&stray);
-                    strays.push(stray);
+                        );
+                        respond(conn.stream, stray.status(), &page);
+                        on_stray(&stray);
+                        strays += 1;
+                    }
                 }
+            }
+
+            if backoff {
+                std::thread::sleep(ACCEPT_BACKOFF);
+            } else if !busy {
+                std::thread::sleep(IDLE_SLEEP.min(left));
             }
         }
     }
-}
 
-impl Drop for Listener {
-    fn drop(&mut self) {
-        for s in &self.servers {
-            s.unblock();
+    /// The request's Host first (a page elsewhere must not deliver a login
+    /// here), then path and state.
+    fn judge(&self, head: &RequestHead, state: &str) -> Result<Callback, Stray> {
+        match head.host.as_deref() {
+            Some(h) if host_is_loopback(h, self.port) => {}
+            other => return Err(Stray::WrongHost(other.map(str::to_string))),
         }
+        classify(&head.target, &self.path, state)
     }
 }
 
-fn respond(request: tiny_http::Request, status: u16, body: String) {
-    let headers = [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Cache-Control", "no-store"),
-        ("Referrer-Policy", "no-referrer"),
-        (
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'",
+fn callback_page(callback: &Callback) -> String {
+    match callback {
+        Callback::Code(_) => page(
+            "Login received",
+            "stauth received the login. You can close this tab and go back to the terminal.",
         ),
-    ];
-    let mut response = tiny_http::Response::from_string(body).with_status_code(status);
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
+        Callback::ProviderError { error, description } => page(
+            "The provider reported an error",
+            &format!(
+                "{error}{}. Go back to the terminal for what it means and how to fix it.",
+                description
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            ),
+        ),
     }
-    let _ = request.respond(response);
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Bad Request",
+    }
+}
+
+/// Writes the whole response and closes the connection.
+fn respond(mut stream: TcpStream, status: u16, body: &str) {
+    let head = format!(
+        "HTTP/1.1 {status} {}\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\n\
+         Cache-Control: no-store\r\n\
+         Referrer-Policy: no-referrer\r\n\
+         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n\
+         Connection: close\r\n\r\n",
+        reason(status),
+        body.len()
+    );
+    if stream.set_nonblocking(false).is_err()
+        || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
+    {
+        return;
+    }
+    let _ = stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body.as_bytes()))
+        .and_then(|()| stream.flush());
+    let _ = stream.shutdown(Shutdown::Write);
 }
 
 /// A small page; every reflected text is escaped.
@@ -285,6 +626,7 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn classifies_callbacks() {
@@ -321,6 +663,132 @@ mod tests {
             classify("/oauth2callback?error=x&state=bad", p, "s1"),
             Err(Stray::WrongState)
         );
+        // A target that the URL parser would read as another host.
+        assert!(matches!(
+            classify("//evil.example/oauth2callback?code=c&state=s1", p, "s1"),
+            Err(Stray::WrongPath(_))
+        ));
+    }
+
+    #[test]
+    fn explanations_escape_request_data() {
+        let s = Stray::WrongHost(Some("evil\x1b[2J\u{202e}".into()));
+        let text = s.explain();
+        assert!(
+            !text.contains('\x1b') && !text.contains('\u{202e}'),
+            "{text}"
+        );
+        assert!(text.contains("evil\\x1b[2J\\u{202e}"), "{text}");
+        assert_eq!(Stray::WrongPath("/x".into()).status(), 404);
+        assert_eq!(Stray::WrongState.status(), 400);
+    }
+
+    #[test]
+    fn parses_request_heads() {
+        let buf =
+            b"GET /cb?code=c&state=s HTTP/1.1\r\nHost: localhost:8501\r\nUser-Agent: x\r\n\r\nrest";
+        let head = parse_request_head(buf).unwrap();
+        assert_eq!(head.method, "GET");
+        assert_eq!(head.target, "/cb?code=c&state=s");
+        assert_eq!(head.host.as_deref(), Some("localhost:8501"));
+        assert_eq!(&buf[head.len..], b"rest");
+        // Bare LF line ends, no Host.
+        let head = parse_request_head(b"GET / HTTP/1.0\n\n").unwrap();
+        assert_eq!(head.host, None);
+
+        let err = |b: &[u8]| parse_request_head(b).unwrap_err();
+        assert_eq!(err(b""), HeadError::Incomplete);
+        assert_eq!(
+            err(b"GET /oauth2callback?state=AAAA HTTP/1.1\r\nHost: localhost\r\n"),
+            HeadError::Incomplete
+        );
+        assert_eq!(err(b"\r\n"), HeadError::BadRequestLine);
+        assert_eq!(err(b"GET /\r\n\r\n"), HeadError::BadRequestLine);
+        assert_eq!(err(b"GET  / HTTP/1.1\r\n\r\n"), HeadError::BadRequestLine);
+        assert_eq!(err(b"GET / HTTP/2.0\r\n\r\n"), HeadError::BadVersion);
+        assert_eq!(
+            err(b"GET http://evil/cb HTTP/1.1\r\n\r\n"),
+            HeadError::BadTarget
+        );
+        assert_eq!(err(b"GET /a\x1bb HTTP/1.1\r\n\r\n"), HeadError::BadTarget);
+        assert_eq!(
+            err(b"GET / HTTP/1.1\r\n folded\r\n\r\n"),
+            HeadError::BadHeader
+        );
+        assert_eq!(
+            err(b"GET / HTTP/1.1\r\nHost : x\r\n\r\n"),
+            HeadError::BadHeader
+        );
+        assert_eq!(
+            err(b"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n"),
+            HeadError::DuplicateHost
+        );
+        let mut big = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        big.resize(CALLBACK_HEAD_BYTES as usize + 10, b'a');
+        assert_eq!(err(&big), HeadError::TooLarge);
+    }
+
+    #[test]
+    fn only_loopback_hosts_with_the_port() {
+        for ok in [
+            "localhost:8501",
+            "LOCALHOST:8501",
+            "127.0.0.1:8501",
+            "127.0.0.2:8501",
+            "[::1]:8501",
+        ] {
+            assert!(host_is_loopback(ok, 8501), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:8501",
+            "localhost",
+            "localhost:8502",
+            "localhost:",
+            "localhost:+8501",
+            "localhost.evil.example:8501",
+            "10.0.0.1:8501",
+            "[::2]:8501",
+            "[::1]",
+            "[::1]x8501",
+            "::1:8501",
+            "",
+        ] {
+            assert!(!host_is_loopback(bad, 8501), "{bad}");
+        }
+        assert!(host_is_loopback("localhost", 80));
+        assert!(host_is_loopback("[::1]", 80));
+    }
+
+    proptest! {
+        #[test]
+        fn the_request_parser_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = parse_request_head(&bytes);
+        }
+
+        #[test]
+        fn heads_that_look_like_http_never_panic(
+            line in "[A-Z]{0,7} [ -~]{0,40} HTTP/1\\.[0-2]",
+            headers in proptest::collection::vec("[ -~\t\r]{0,30}", 0..6),
+            host in "[ -~]{0,30}",
+        ) {
+            let mut text = line;
+            for h in &headers {
+                text.push_str("\r\n");
+                text.push_str(h);
+            }
+            text.push_str("\r\n\r\n");
+            let bytes = text.as_bytes();
+            if let Ok(head) = parse_request_head(bytes) {
+                // Until its last byte has arrived, a head is incomplete.
+                prop_assert!(head.len <= bytes.len());
+                prop_assert_eq!(
+                    parse_request_head(&bytes[..head.len - 1]),
+                    Err(HeadError::Incomplete)
+                );
+            }
+            let _ = host_is_loopback(&host, 8501);
+        }
     }
 
     #[test]
@@ -347,30 +815,38 @@ mod tests {
         );
     }
 
-    #[test]
-    fn receives_a_callback_after_a_stray_request() {
+    fn listen() -> (Listener, u16) {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = probe.local_addr().unwrap().port();
         drop(probe);
         let url = Url::parse(&format!("http://localhost:{port}/cb")).unwrap();
         let listener = Listener::bind(&url).unwrap();
         assert!(listener.addresses.iter().all(|a| a.ip().is_loopback()));
+        (listener, port)
+    }
+
+    fn get(port: u16, target: &str, host: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn receives_a_callback_after_stray_requests() {
+        let (listener, port) = listen();
         let t = std::thread::spawn(move || {
-            let get = |q: &str| {
-                use std::io::{Read, Write};
-                let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-                write!(
-                    s,
-                    "GET {q} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                )
-                .unwrap();
-                let mut out = String::new();
-                s.read_to_string(&mut out).unwrap();
-                out
-            };
-            let stray = get("/cb?code=x&state=forged");
-            let real = get("/cb?code=real&state=s1");
-            (stray, real)
+            let here = format!("localhost:{port}");
+            let stray = get(port, "/cb?code=x&state=forged", &here);
+            let other = get(port, "/favicon.ico", &here);
+            let evil = get(port, "/cb?code=x&state=s1", "evil.example");
+            let real = get(port, "/cb?code=real&state=s1", &here);
+            (stray, other, evil, real)
         });
         let mut seen = Vec::new();
         let got = listener
@@ -381,10 +857,83 @@ mod tests {
                 |s| seen.push(s.clone()),
             )
             .unwrap();
-        let (stray, real) = t.join().unwrap();
+        let (stray, other, evil, real) = t.join().unwrap();
         assert_eq!(got, Callback::Code("real".into()));
-        assert_eq!(seen, vec![Stray::WrongState]);
+        assert_eq!(
+            seen,
+            vec![
+                Stray::WrongState,
+                Stray::WrongPath("/favicon.ico".into()),
+                Stray::WrongHost(Some("evil.example".into()))
+            ]
+        );
         assert!(stray.starts_with("HTTP/1.1 400"), "{stray}");
+        assert!(other.starts_with("HTTP/1.1 404"), "{other}");
+        assert!(evil.starts_with("HTTP/1.1 400"), "{evil}");
+        assert!(evil.contains("evil.example"), "{evil}");
+        assert!(real.starts_with("HTTP/1.1 200"), "{real}");
+    }
+
+    /// More idle half-sent connections than the listener holds: the oldest
+    /// are closed, and the real callback still gets through.
+    #[test]
+    fn a_flood_of_idle_connections_does_not_block_the_callback() {
+        let (listener, port) = listen();
+        let t = std::thread::spawn(move || {
+            let flood: Vec<TcpStream> = (0..CALLBACK_CONNECTIONS * 3)
+                .map(|_| {
+                    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                    s.write_all(b"GET /cb?state=AAAA HTTP/1.1\r\n").unwrap();
+                    s
+                })
+                .collect();
+            let real = get(port, "/cb?code=real&state=s1", &format!("localhost:{port}"));
+            (flood, real)
+        });
+        let got = listener
+            .wait(
+                "s1",
+                Instant::now() + Duration::from_secs(20),
+                |_| {},
+                |_| {},
+            )
+            .unwrap();
+        let (_flood, real) = t.join().unwrap();
+        assert_eq!(got, Callback::Code("real".into()));
+        assert!(real.starts_with("HTTP/1.1 200"), "{real}");
+    }
+
+    /// A connection that never sends its request is closed after the deadline.
+    #[test]
+    fn an_idle_connection_is_closed_after_the_deadline() {
+        let (listener, port) = listen();
+        let t = std::thread::spawn(move || {
+            let mut idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            idle.set_read_timeout(Some(CALLBACK_HEAD_TIMEOUT * 3))
+                .unwrap();
+            let start = Instant::now();
+            let mut buf = [0u8; 16];
+            let n = idle.read(&mut buf);
+            let waited = start.elapsed();
+            let real = get(port, "/cb?code=real&state=s1", &format!("localhost:{port}"));
+            (n.ok(), waited, real)
+        });
+        let got = listener
+            .wait(
+                "s1",
+                Instant::now() + Duration::from_secs(30),
+                |_| {},
+                |_| {},
+            )
+            .unwrap();
+        let (n, waited, real) = t.join().unwrap();
+        assert_eq!(n, Some(0), "closed, nothing sent");
+        assert!(
+            waited >= CALLBACK_HEAD_TIMEOUT - Duration::from_millis(100)
+                && waited < CALLBACK_HEAD_TIMEOUT + Duration::from_secs(2),
+            "{waited:?}"
+        );
+        assert_eq!(got, Callback::Code("real".into()));
         assert!(real.starts_with("HTTP/1.1 200"), "{real}");
     }
 }

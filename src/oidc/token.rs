@@ -6,31 +6,39 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::http::{self, NetError};
+use super::http::{self, Fetched, NetError, Outcome, Redirects, RefusedRedirect};
 use crate::error::ExitCode;
 use crate::secret::Secret;
+use crate::streamlit::http_client;
 use crate::streamlit::login_request::TokenAuth;
+use crate::streamlit::version::StreamlitVersion;
+use crate::untrusted::Untrusted;
+
+/// How much of an unexpected body an error quotes.
+const SNIPPET_CHARS: usize = 80;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {
     #[error(transparent)]
     Network(#[from] NetError),
-    #[error("{what} refused the request (HTTP {status}): {error}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error("{what} refused the request (HTTP {status}): {}{}", http::snippet(.error, SNIPPET_CHARS), .description.as_deref().map(|d| format!(": {}", http::snippet(d, 2 * SNIPPET_CHARS))).unwrap_or_default())]
     OAuth {
         what: &'static str,
         status: u16,
         error: String,
         description: Option<String>,
     },
+    /// `snippet` is already cut and escaped ([`http::snippet`]).
     #[error("{what} answered HTTP {status}: {snippet}")]
     Http {
         what: &'static str,
         status: u16,
         snippet: String,
     },
-    #[error("{what} did not return a JSON object (body starts with {snippet:?})")]
+    /// `snippet` is already cut and escaped ([`http::snippet`]).
+    #[error("{what} did not return a JSON object (body starts with \"{snippet}\")")]
     NotJson { what: &'static str, snippet: String },
-    #[error("invalid URL '{url}' for {what}")]
+    #[error("invalid URL '{}' for {what}", Untrusted(.url))]
     BadUrl { what: &'static str, url: String },
 }
 
@@ -67,9 +75,12 @@ pub struct CodeExchange<'a> {
     pub client_secret: &'a Secret,
     pub auth: &'a TokenAuth,
     pub code_verifier: Option<&'a str>,
+    /// The release whose behaviour a refused redirect is compared with.
+    pub streamlit: StreamlitVersion,
 }
 
-/// Exchanges the authorization code for tokens.
+/// Exchanges the authorization code for tokens. The request follows no
+/// redirect: it carries the code, the PKCE verifier and often the secret.
 pub fn exchange_code(x: &CodeExchange<'_>) -> Result<Tokens, ExchangeError> {
     const WHAT: &str = "the token endpoint";
     let url = parse(x.token_endpoint, WHAT)?;
@@ -80,7 +91,8 @@ pub fn exchange_code(x: &CodeExchange<'_>) -> Result<Tokens, ExchangeError> {
     if let Some(v) = x.code_verifier {
         form.append_pair("code_verifier", v);
     }
-    let client = http::client().map_err(|e| http::classify(x.token_endpoint, &url, e))?;
+    let client =
+        http::client(Redirects::Never).map_err(|e| http::classify(x.token_endpoint, &url, e))?;
     let mut request = client
         .post(url.clone())
         .header("Accept", "application/json")
@@ -97,11 +109,28 @@ pub fn exchange_code(x: &CodeExchange<'_>) -> Result<Tokens, ExchangeError> {
             form.append_pair("client_id", x.client_id);
         }
     }
-    let response = request
-        .body(form.finish())
-        .send()
-        .map_err(|e| http::classify(x.token_endpoint, &url, e))?;
-    let raw = json_body(response, WHAT, x.token_endpoint, &url)?;
+    let fetched = match http::fetch(request.body(form.finish()), WHAT, x.token_endpoint, &url)? {
+        Outcome::Response(f) => f,
+        Outcome::Redirect(r) => {
+            let streamlit = http_client::token_redirect(
+                x.streamlit,
+                x.auth,
+                r.status_code,
+                &r.from,
+                r.target.as_ref(),
+            );
+            return Err(NetError::Redirect(Box::new(RefusedRedirect {
+                what: WHAT.into(),
+                url: x.token_endpoint.into(),
+                status: r.status,
+                why: token_redirect_why(x, &url, r.target.as_ref()),
+                location: r.location,
+                streamlit,
+            }))
+            .into());
+        }
+    };
+    let raw = json_body(&fetched, WHAT)?;
     Ok(Tokens {
         id_token: raw
             .get("id_token")
@@ -115,22 +144,54 @@ pub fn exchange_code(x: &CodeExchange<'_>) -> Result<Tokens, ExchangeError> {
     })
 }
 
+/// Why the token request's redirect was refused: what it would carry, and where.
+fn token_redirect_why(x: &CodeExchange<'_>, from: &Url, to: Option<&Url>) -> String {
+    let mut carried = vec!["the authorization code"];
+    if x.code_verifier.is_some() {
+        carried.push("the PKCE code_verifier");
+    }
+    match x.auth {
+        TokenAuth::ClientSecretPost => carried.push("the client secret (client_secret_post)"),
+        TokenAuth::ClientSecretBasic => {
+            carried.push("the client secret (client_secret_basic, in the Authorization header)")
+        }
+        TokenAuth::None => {}
+    }
+    let list = match carried.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let place = match to {
+        Some(to) if !http::same_origin(from, to) => {
+            format!(", here to another origin ({})", http::origin_of(to))
+        }
+        Some(_) => String::new(),
+        None => ", here to an invalid URL".into(),
+    };
+    format!("the token request carries {list}, and stauth never resends it to an address a redirect names{place}")
+}
+
 /// GETs a JSON document (JWKS, userinfo), with a bearer token if given.
+/// Redirects are followed only within the URL's origin.
 pub fn get_json(
     url_text: &str,
     what: &'static str,
     bearer: Option<&str>,
 ) -> Result<Map<String, Value>, ExchangeError> {
     let url = parse(url_text, what)?;
-    let client = http::client().map_err(|e| http::classify(url_text, &url, e))?;
+    let client =
+        http::client(Redirects::SameOrigin).map_err(|e| http::classify(url_text, &url, e))?;
     let mut request = client.get(url.clone()).header("Accept", "application/json");
     if let Some(token) = bearer {
         request = request.header("Authorization", format!("Bearer {token}"));
     }
-    let response = request
-        .send()
-        .map_err(|e| http::classify(url_text, &url, e))?;
-    json_body(response, what, url_text, &url)
+    match http::fetch(request, what, url_text, &url)? {
+        Outcome::Response(fetched) => json_body(&fetched, what),
+        Outcome::Redirect(r) => {
+            Err(http::document_redirect_error(what, url_text, &url, r, None).into())
+        }
+    }
 }
 
 fn parse(url: &str, what: &'static str) -> Result<Url, ExchangeError> {
@@ -140,16 +201,9 @@ fn parse(url: &str, what: &'static str) -> Result<Url, ExchangeError> {
     })
 }
 
-fn json_body(
-    response: reqwest::blocking::Response,
-    what: &'static str,
-    url_text: &str,
-    url: &Url,
-) -> Result<Map<String, Value>, ExchangeError> {
-    let status = response.status().as_u16();
-    let body = response
-        .text()
-        .map_err(|e| http::classify(url_text, url, e))?;
+fn json_body(fetched: &Fetched, what: &'static str) -> Result<Map<String, Value>, ExchangeError> {
+    let status = fetched.status;
+    let body = fetched.text();
     let parsed = serde_json::from_str::<Value>(&body).ok();
     if !(200..300).contains(&status) {
         if let Some(error) = parsed
@@ -171,14 +225,14 @@ fn json_body(
         return Err(ExchangeError::Http {
             what,
             status,
-            snippet: body.trim().chars().take(80).collect(),
+            snippet: http::snippet(&body, SNIPPET_CHARS),
         });
     }
     match parsed {
         Some(Value::Object(map)) => Ok(map),
         _ => Err(ExchangeError::NotJson {
             what,
-            snippet: body.trim().chars().take(40).collect(),
+            snippet: http::snippet(&body, 40),
         }),
     }
 }

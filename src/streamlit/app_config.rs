@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use super::schema::CALLBACK_PATH;
 use super::secrets_file::parse_toml;
 use crate::error::{Error, Result};
+use crate::fsutil::read::read_text_capped;
+use crate::limits::TOML_FILE_BYTES;
 
 pub const DEFAULT_PORT: u16 = 8501;
 
@@ -57,7 +59,10 @@ impl ServerSettings {
     }
 
     fn apply_file(&mut self, path: &Path) -> Result<()> {
-        let text = match std::fs::read_to_string(path) {
+        // Only a regular file, capped: a config.toml linked to /dev/zero or
+        // made a FIFO (here or in a sibling app doctor looks at) must fail
+        // at once, not hang or fill memory.
+        let text = match read_text_capped(path, TOML_FILE_BYTES) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(source) => {
@@ -185,7 +190,7 @@ pub fn secrets_location_finding(
         .why("Streamlit reads ~/.streamlit/secrets.toml and .streamlit/secrets.toml in the folder the app is started from (streamlit#12193).")
         .fix(format!(
             "start the app with STREAMLIT_SECRETS_FILES={} streamlit run app.py, or list it under [secrets] files in .streamlit/config.toml",
-            secrets_file.display()
+            super::shell_quote(&secrets_file.display().to_string())
         )),
     )
 }

@@ -177,7 +177,7 @@ pub fn resolve_with(
     }
     let named: Vec<String> = auth
         .iter()
-        .filter(|(k, v)| v.is_object() && k.as_str() != schema::CLIENT_KWARGS)
+        .filter(|(k, v)| v.is_object() && schema::is_provider_name(k))
         .map(|(k, _)| k.clone())
         .collect();
     let section: Map<String, Value> = match auth.get(name) {
@@ -225,6 +225,28 @@ pub fn resolve_with(
             fix,
         ));
     }
+    // Types, as Streamlit's login code needs them (values are never shown).
+    for (map, key) in [
+        (&auth, schema::REDIRECT_URI),
+        (&auth, schema::COOKIE_SECRET),
+        (&section, schema::CLIENT_ID),
+        (&section, schema::CLIENT_SECRET),
+        (&section, schema::SERVER_METADATA_URL),
+        (&section, schema::CLIENT_KWARGS),
+    ] {
+        let Some(value) = map.get(key) else { continue };
+        if let Some(wrong) = schema::wrong_type(key, value).filter(|w| w.fatal) {
+            return Err(config_error(
+                format!(
+                    "{key} in `{}` is {}, not a string: {}",
+                    source.display(),
+                    schema::python_type(value),
+                    wrong.consequence
+                ),
+                format!("Write the value in quotes: {key} = \"...\" (see `stauth doctor`)."),
+            ));
+        }
+    }
     let text = |map: &Map<String, Value>, key: &str| -> String {
         match map.get(key) {
             Some(Value::String(s)) => s.clone(),
@@ -263,7 +285,7 @@ pub fn resolve_with(
         client_secret: Secret::new(text(&section, schema::CLIENT_SECRET)),
         server_metadata_url: text(&section, schema::SERVER_METADATA_URL),
         client_kwargs: object(schema::CLIENT_KWARGS),
-        authorize_params: object("authorize_params"),
+        authorize_params: object(schema::AUTHORIZE_PARAMS),
         expose_tokens,
         source,
     })
@@ -380,27 +402,20 @@ pub fn merged_secrets(
     })
 }
 
-/// Streamlit's `generate_default_provider_section`: only non-empty values.
+/// Streamlit's `generate_default_provider_section`: only non-empty values,
+/// and only these keys (`authorize_params` of the default provider never
+/// reach the login URL; 1.42-1.67 alike).
 fn default_section(auth: &Map<String, Value>) -> Map<String, Value> {
-    let truthy = |v: &Value| match v {
-        Value::String(s) => !s.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(_) => true,
-    };
     [
         schema::CLIENT_ID,
         schema::CLIENT_SECRET,
         schema::SERVER_METADATA_URL,
         schema::CLIENT_KWARGS,
-        "authorize_params",
     ]
     .into_iter()
     .filter_map(|k| {
         auth.get(k)
-            .filter(|v| truthy(v))
+            .filter(|v| schema::python_truthy(v))
             .map(|v| (k.to_string(), v.clone()))
     })
     .collect()

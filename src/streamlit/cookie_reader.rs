@@ -10,6 +10,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::cookies::{itsdangerous_mac, tornado_mac_hex};
+use crate::limits;
 use crate::oidc::id_token::constant_time_eq;
 
 /// Streamlit refuses signed cookies older than this (30 days + 1 day of grace
@@ -170,11 +171,20 @@ fn unsign_itsdangerous(
         .decode(body)
         .map_err(|_| payload_err("not base64url"))?;
     if compressed {
+        // A few KiB of zlib can expand to gigabytes: stop one byte past the
+        // cap (a cookie value is never near a token's size) and say so.
+        let cap = limits::TOKEN_BYTES;
         let mut out = Vec::new();
         flate2::read::ZlibDecoder::new(&bytes[..])
-            .take(16 * 1024 * 1024)
+            .take(cap + 1)
             .read_to_end(&mut out)
             .map_err(|_| payload_err("bad zlib data"))?;
+        if out.len() as u64 > cap {
+            return Err(payload_err(&format!(
+                "it decompresses to more than stauth's {} limit",
+                limits::human_size(cap)
+            )));
+        }
         bytes = out;
     }
     match serde_json::from_slice::<Value>(&bytes) {
@@ -300,6 +310,20 @@ mod tests {
             assert_eq!(u.format, format);
             assert_eq!(u.signed_at, TS);
             assert!(u.value == "{\"a\": 1}" || u.value == "x".repeat(500));
+        }
+    }
+
+    #[test]
+    fn a_zlib_bomb_stops_at_the_cap() {
+        // 8 MiB of "x" compresses to a few KiB; reading it back must stop at
+        // the cap with the reason, not expand it all.
+        let signed = sign_itsdangerous(SECRET, "_streamlit_user", &"x".repeat(8 << 20), TS);
+        assert!(signed.len() < 64 * 1024, "{}", signed.len());
+        match unsign(SECRET, "_streamlit_user", &signed, TS) {
+            Err(CookieError::Payload { why, .. }) => {
+                assert_eq!(why, "it decompresses to more than stauth's 1 MiB limit")
+            }
+            other => panic!("{other:?}"),
         }
     }
 

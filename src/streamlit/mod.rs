@@ -9,6 +9,7 @@ pub mod auth_config;
 pub mod cookie_reader;
 pub mod cookies;
 pub mod discovery_rules;
+pub mod http_client;
 pub mod login_request;
 pub mod redirect;
 pub mod requirements;
@@ -18,3 +19,30 @@ pub mod version;
 
 pub use schema::ProviderSlot;
 pub use secrets_file::SecretsFile;
+
+/// `text` as one word for a POSIX shell, for commands stauth suggests
+/// (`STREAMLIT_SECRETS_FILES=... streamlit run app.py`): left bare when it
+/// holds only safe characters, else in single quotes.
+pub fn shell_quote(text: &str) -> std::borrow::Cow<'_, str> {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+:,@%=".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        return text.into();
+    }
+    format!("'{}'", text.replace('\'', r"'\''")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_quote("/srv/app/.streamlit/s.toml"),
+            "/srv/app/.streamlit/s.toml"
+        );
+        assert_eq!(shell_quote("/my apps/s.toml"), "'/my apps/s.toml'");
+        assert_eq!(shell_quote("a'b;$(x)"), r"'a'\''b;$(x)'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

@@ -11,6 +11,14 @@ pub const CLIENT_ID: &str = "client_id";
 pub const CLIENT_SECRET: &str = "client_secret";
 pub const SERVER_METADATA_URL: &str = "server_metadata_url";
 pub const CLIENT_KWARGS: &str = "client_kwargs";
+/// Extra parameters for the login URL (used for named providers only).
+pub const AUTHORIZE_PARAMS: &str = "authorize_params";
+
+/// Whether a table under `[auth]` is a provider entry `[auth.NAME]`: the
+/// default provider's own tables (`client_kwargs`, `authorize_params`) are not.
+pub fn is_provider_name(key: &str) -> bool {
+    key != CLIENT_KWARGS && key != AUTHORIZE_PARAMS
+}
 
 /// Streamlit serves its OAuth callback at `<server.baseUrlPath>/oauth2callback`.
 pub const CALLBACK_PATH: &str = "/oauth2callback";
@@ -42,6 +50,107 @@ pub const CLIENT_KWARGS_USED: &[&str] = &[
 
 /// The keys the app reads from a provider, and secrets among them.
 pub const SECRET_KEYS: &[&str] = &[CLIENT_SECRET, COOKIE_SECRET];
+
+/// `client_kwargs` keys that Streamlit passes to Authlib's client next to
+/// the provider's own `client_id` / `client_secret`: the login then fails with
+/// "got multiple values for keyword argument" (Streamlit 1.67, Authlib 1.x).
+pub const CLIENT_KWARGS_COLLIDING: &[&str] = &[CLIENT_ID, CLIENT_SECRET];
+
+/// Whether a key's value is to be treated as a secret wherever it appears
+/// (`client_secret`, `private_key`, `api_token`, `password`...): stauth never
+/// prints such a value, and never suggests putting it into a URL.
+pub fn looks_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["secret", "key", "token", "password", "passwd"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// What a value read from secrets.toml is in Python (what Streamlit gets
+/// from its TOML reader), for messages: "a string", "a list"...
+pub fn python_type(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::String(_) => "a string",
+        Value::Bool(_) => "true/false (bool)",
+        // An integer beyond 64 bits arrives as a whole f64 (see secrets_file).
+        Value::Number(n)
+            if n.is_f64()
+                && n.as_f64()
+                    .is_some_and(|f| f.fract() != 0.0 || f.abs() < 9.2e18) =>
+        {
+            "a number (float)"
+        }
+        Value::Number(_) => "a number (int)",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table (dict)",
+        Value::Null => "empty",
+    }
+}
+
+/// A key Streamlit reads as text holds another type. `fatal`: the login
+/// cannot work; otherwise it works only by luck (a number sent as its digits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongType {
+    pub fatal: bool,
+    /// What Streamlit (1.67, with Authlib) then does, in one sentence.
+    pub consequence: String,
+}
+
+/// Checks the type of one `[auth]` / provider key as Streamlit uses it
+/// (None: the type is fine, or Streamlit does not read the key). Found by
+/// running Streamlit 1.67's own login code on each type (tests/py/auth_config_oracle.py).
+pub fn wrong_type(key: &str, value: &serde_json::Value) -> Option<WrongType> {
+    use serde_json::Value;
+    let kind = python_type(value);
+    let fatal = |consequence: String| {
+        Some(WrongType {
+            fatal: true,
+            consequence,
+        })
+    };
+    match (key, value) {
+        (CLIENT_KWARGS, Value::Object(_)) => None,
+        (CLIENT_KWARGS, _) => fatal(format!(
+            "Streamlit reads client_kwargs as a table, so st.login() fails with an AttributeError or TypeError on {kind}."
+        )),
+        (_, Value::String(_)) => None,
+        (REDIRECT_URI, _) => fatal(format!(
+            "Streamlit reads redirect_uri as text (it looks for \"{{port}}\" in it, then parses it as a URL), so st.login() fails with a TypeError or AttributeError on {kind}."
+        )),
+        (COOKIE_SECRET, _) => fatal(format!(
+            "Streamlit signs its login cookies with cookie_secret as text, so st.login() fails with a TypeError on {kind}."
+        )),
+        (CLIENT_ID, _) => fatal(format!(
+            "Authlib sends Python's text for {kind} as the client ID, and the ID token's audience (a string) never equals it: the login fails after the provider's page (Authlib's ID token check)."
+        )),
+        (CLIENT_SECRET, Value::Number(_)) => Some(WrongType {
+            fatal: false,
+            consequence: "Authlib sends the number as Python prints it, which matches the provider's secret only if that secret is exactly those characters.".into(),
+        }),
+        (CLIENT_SECRET, _) => fatal(format!(
+            "Authlib sends Python's text for {kind} (e.g. ['…']), not a secret the provider issued: the token request fails with invalid_client."
+        )),
+        (SERVER_METADATA_URL, _) => fatal(format!(
+            "Authlib hands it to the HTTP client, which refuses {kind} (\"Invalid type for url\"), so the login fails before reaching the provider (Streamlit 1.67's login page answers 400 \"Authentication error\")."
+        )),
+        _ => None,
+    }
+}
+
+/// Python's truthiness, which Streamlit applies to the default provider's
+/// keys (`generate_default_provider_section` keeps only truthy values).
+pub fn python_truthy(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => !s.is_empty(),
+        Value::Object(m) => !m.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+    }
+}
 
 /// Which provider entry: the default one in `[auth]` (`st.login()`) or a
 /// named one in `[auth.NAME]` (`st.login("NAME")`).
@@ -168,6 +277,7 @@ pub fn validate_provider_name(name: &str) -> Result<(), String> {
         CLIENT_SECRET,
         SERVER_METADATA_URL,
         CLIENT_KWARGS,
+        AUTHORIZE_PARAMS,
     ]
     .contains(&name)
         || name == "default"
@@ -243,6 +353,47 @@ mod tests {
         assert!(AuthSecret::parse("auth.client_id").is_err());
         assert!(AuthSecret::parse("auth.my_idp.client_secret").is_err());
         assert!(AuthSecret::parse("db.password").is_err());
+    }
+
+    #[test]
+    fn secret_looking_keys() {
+        for k in [
+            "client_secret",
+            "private_key",
+            "API_KEY",
+            "refresh_token",
+            "Password",
+        ] {
+            assert!(looks_secret(k), "{k}");
+        }
+        for k in ["scope", "prompt", "audience", "login_hint"] {
+            assert!(!looks_secret(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn truthiness_is_pythons() {
+        use serde_json::json;
+        for v in [
+            json!(""),
+            json!(0),
+            json!(0.0),
+            json!(false),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(!python_truthy(&v), "{v}");
+        }
+        for v in [
+            json!("x"),
+            json!(1),
+            json!(-0.5),
+            json!(true),
+            json!([0]),
+            json!({"a": 1}),
+        ] {
+            assert!(python_truthy(&v), "{v}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
 use super::schema::{self, AuthSecret, ProviderSlot};
 use crate::error::{Error, Result};
+use crate::fsutil::read;
+use crate::limits;
 
 /// Comment placed above a new `[auth]` table.
 const AUTH_COMMENT: &str =
@@ -93,15 +95,12 @@ impl NewValue {
 
 impl SecretsFile {
     /// Reads and parses the file; a missing file is an empty document.
+    /// Only a regular file of at most [`limits::TOML_FILE_BYTES`] is read (a
+    /// link to /dev/zero or a FIFO fails at once instead of hanging), and the
+    /// text is refused where Streamlit's reader refuses it (a leading BOM).
     pub fn load(path: &Path) -> Result<Self> {
-        let original = match std::fs::read(path) {
-            Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| Error::ReadFile {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "the file is not UTF-8 text",
-                ),
-            })?),
+        let original = match read::read_text_capped(path, limits::TOML_FILE_BYTES) {
+            Ok(text) => Some(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => {
                 return Err(Error::ReadFile {
@@ -111,6 +110,16 @@ impl SecretsFile {
             }
         };
         let text = original.as_deref().unwrap_or("");
+        if text.starts_with('\u{feff}') {
+            // toml_edit skips a BOM; Streamlit opens the file as "utf-8" (not
+            // "utf-8-sig"), so its reader sees U+FEFF as the first character.
+            return Err(Error::MalformedToml {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: "the file starts with a UTF-8 byte-order mark (BOM): Streamlit's TOML reader rejects it (tomllib, Streamlit 1.66+) or reads it as part of the first key (toml, up to 1.65), so st.secrets fails to load; save the file as UTF-8 without BOM".into(),
+            });
+        }
         let doc = parse_toml(path, text)?;
         let file = SecretsFile {
             path: path.to_path_buf(),
@@ -171,12 +180,12 @@ impl SecretsFile {
 
     /// A string key of `[auth]` itself (redirect_uri, cookie_secret...).
     pub fn auth_str(&self, key: &str) -> Option<&str> {
-        self.auth()?.get(key)?.as_str()
+        text_of(self.auth()?.get(key)?)
     }
 
     /// A string key of a provider entry.
     pub fn provider_str(&self, slot: &ProviderSlot, key: &str) -> Option<&str> {
-        self.provider(slot)?.get(key)?.as_str()
+        text_of(self.provider(slot)?.get(key)?)
     }
 
     /// A string inside the provider's `client_kwargs`.
@@ -184,8 +193,8 @@ impl SecretsFile {
         self.provider(slot)?
             .get(schema::CLIENT_KWARGS)?
             .as_table_like()?
-            .get(key)?
-            .as_str()
+            .get(key)
+            .and_then(text_of)
     }
 
     /// Whether `[auth]` itself holds a default provider (st.login()).
@@ -373,7 +382,7 @@ impl SecretsFile {
             }
         };
         let removed = table.remove(which.key())?;
-        removed.as_str().map(str::to_string)
+        text_of(&removed).map(str::to_string)
     }
 
     /// Whether the file carries stauth's keychain note (the app keeps its
@@ -423,7 +432,7 @@ impl SecretsFile {
     pub fn render(&self) -> String {
         restore_line_endings(
             self.original.as_deref().unwrap_or(""),
-            &self.doc.to_string(),
+            &unmask_big_ints(self.doc.to_string()),
         )
     }
 
@@ -454,19 +463,12 @@ impl SecretsFile {
                 .set_prefix(self.take_trailing_for_new_table());
             self.doc.insert(schema::AUTH, Item::Table(table));
         }
-        let item = self
-            .doc
-            .get_mut(schema::AUTH)
-            .expect("auth was just ensured");
-        if let Item::Table(t) = item {
+        if let Some(Item::Table(t)) = self.doc.get_mut(schema::AUTH) {
             t.set_implicit(false);
-            return t;
         }
-        // `auth = {..}` inline or dotted keys: convert to a standard table so keys
-        // can be added; its content is kept.
-        let converted = std::mem::take(item).into_table().unwrap_or_default();
-        *item = Item::Table(converted);
-        item.as_table_mut().expect("converted to a table")
+        // `auth = {..}` inline: convert to a standard table so keys can be
+        // added; its content is kept.
+        into_standard_table(self.doc.as_table_mut(), schema::AUTH)
     }
 
     fn provider_table_mut(&mut self, slot: &ProviderSlot) -> &mut Table {
@@ -477,20 +479,49 @@ impl SecretsFile {
                 if !auth.contains_key(name) {
                     auth.insert(name, Item::Table(Table::new()));
                 }
-                let item = auth.get_mut(name).expect("provider table was just ensured");
-                if !item.is_table() {
-                    let converted = std::mem::take(item).into_table().unwrap_or_default();
-                    *item = Item::Table(converted);
-                }
-                item.as_table_mut().expect("provider entry is a table")
+                into_standard_table(auth, name)
             }
         }
     }
 }
 
-/// A sub-table of `[auth]` that is a provider entry (not `client_kwargs`).
+/// Turns `parent[key]`, an inline table (`auth = { ... } # note`), into a
+/// standard table, content kept; the comment after it moves to the header:
+/// `[auth] # note`. A standard table is returned as it is.
+fn into_standard_table<'a>(parent: &'a mut Table, key: &str) -> &'a mut Table {
+    let item = parent.get_mut(key).expect("the caller ensured the key");
+    if !item.is_table() {
+        let comment = item
+            .as_value()
+            .and_then(|v| v.decor().suffix())
+            .and_then(|s| s.as_str())
+            .filter(|s| s.trim_start().starts_with('#'))
+            .map(str::to_string);
+        let mut converted = std::mem::take(item).into_table().unwrap_or_default();
+        if let Some(comment) = comment {
+            converted.decor_mut().set_suffix(comment);
+        }
+        *item = Item::Table(converted);
+        // The space before `=` would end up inside the header: `[auth ]`.
+        if let Some(mut k) = parent.key_mut(key) {
+            k.leaf_decor_mut().set_suffix("");
+        }
+    }
+    parent
+        .get_mut(key)
+        .and_then(Item::as_table_mut)
+        .expect("converted to a table")
+}
+
+/// A string value (a big integer's placeholder is not one).
+fn text_of(item: &Item) -> Option<&str> {
+    item.as_str().filter(|s| big_int_literal(s).is_none())
+}
+
+/// A sub-table of `[auth]` that is a provider entry (not `client_kwargs` or
+/// `authorize_params`).
 fn is_provider_entry(key: &str, item: &Item) -> bool {
-    key != schema::CLIENT_KWARGS && (item.is_table_like() || !item.is_value())
+    schema::is_provider_name(key) && (item.is_table_like() || !item.is_value())
 }
 
 fn set_in(table: &mut Table, section: &str, key: &str, value: NewValue) -> Change {
@@ -580,7 +611,11 @@ fn item_to_json(item: &Item) -> serde_json::Value {
 fn value_to_json(v: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
-        Value::String(s) => J::String(s.value().clone()),
+        // A big integer is a number to Streamlit; its exact value matters to no check.
+        Value::String(s) => match big_int_literal(s.value()) {
+            Some(literal) => big_int_approx(literal),
+            None => J::String(s.value().clone()),
+        },
         Value::Integer(i) => J::from(*i.value()),
         Value::Float(f) => serde_json::Number::from_f64(*f.value()).map_or(J::Null, J::Number),
         Value::Boolean(b) => J::Bool(*b.value()),
@@ -594,27 +629,219 @@ fn value_to_json(v: &Value) -> serde_json::Value {
     }
 }
 
+/// A big integer's literal as an (approximate) JSON number.
+fn big_int_approx(literal: &str) -> serde_json::Value {
+    let digits = literal.replace('_', "");
+    let (negative, digits) = match digits.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, digits.trim_start_matches('+').to_string()),
+    };
+    let radix = |prefix: &str, radix: u32| {
+        digits.strip_prefix(prefix).map(|d| {
+            d.chars()
+                .filter_map(|c| c.to_digit(radix))
+                .fold(0f64, |acc, d| acc * f64::from(radix) + f64::from(d))
+        })
+    };
+    let value = radix("0x", 16)
+        .or_else(|| radix("0o", 8))
+        .or_else(|| radix("0b", 2))
+        .unwrap_or_else(|| digits.parse::<f64>().unwrap_or(f64::MAX));
+    let value = if negative { -value } else { value };
+    serde_json::Number::from_f64(value).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
 /// A value as TOML text, without its surrounding whitespace and comments.
 fn shown(value: &Value) -> String {
     let mut v = value.clone();
     v.decor_mut().clear();
-    v.to_string()
+    unmask_big_ints(v.to_string())
 }
 
-/// Parses TOML, turning a syntax error into `file:line:col: message`.
+/// Marks an integer beyond 64 bits, which toml_edit cannot hold but Python's
+/// TOML readers load: the literal is parsed as the string
+/// `"<mark><literal>"` and written back as the bare literal.
+const BIG_INT_MARK: &str = "__stauth_big_integer__:";
+/// How many such integers one file may hold (each costs a parse).
+const MAX_BIG_INTS: usize = 256;
+
+/// The literal of a big-integer placeholder string.
+fn big_int_literal(s: &str) -> Option<&str> {
+    s.strip_prefix(BIG_INT_MARK)
+}
+
+/// Puts the big-integer literals back in rendered TOML.
+fn unmask_big_ints(rendered: String) -> String {
+    let opening = format!("\"{BIG_INT_MARK}");
+    if !rendered.contains(&opening) {
+        return rendered;
+    }
+    let mut out = String::with_capacity(rendered.len());
+    let mut rest = rendered.as_str();
+    while let Some(i) = rest.find(&opening) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + opening.len()..];
+        // The literal holds no quote; the placeholder ends at the next one.
+        let end = after.find('"').unwrap_or(after.len());
+        out.push_str(&after[..end]);
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether toml_edit failed on `literal` only because it is an integer
+/// wider than 64 bits (tomllib and toml read those as Python ints).
+fn is_big_int(error: &toml_edit::TomlError, literal: &str) -> bool {
+    error.message().contains("overflow")
+        && !literal.is_empty()
+        && literal.chars().any(|c| c.is_ascii_digit())
+        && literal
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || "_+-xXoObB".contains(c))
+}
+
+/// Parses TOML as Streamlit's reader does, turning a syntax error into
+/// `file:line:col: message`. Integers beyond 64 bits load (as in Python).
 pub fn parse_toml(path: &Path, text: &str) -> Result<DocumentMut> {
-    text.parse::<DocumentMut>().map_err(|e| {
-        let offset = e.span().map(|s| s.start).unwrap_or(0).min(text.len());
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Error::MalformedToml {
+    let mut masked = std::borrow::Cow::Borrowed(text);
+    // (position in the masked text, literal length, replacement length)
+    let mut shifts: Vec<(usize, usize, usize)> = Vec::new();
+    loop {
+        let e = match masked.parse::<DocumentMut>() {
+            Ok(doc) => match toml_1_1_only(&masked) {
+                None => return Ok(doc),
+                Some((offset, (what, fix))) => {
+                    let (line, column) = position(text, map_offset(&shifts, offset));
+                    return Err(Error::MalformedToml {
+                        path: path.to_path_buf(),
+                        line,
+                        column,
+                        message: format!("{what} is TOML 1.1 syntax, which Streamlit's TOML reader (tomllib, TOML 1.0) rejects, so Streamlit cannot load the file; {fix}"),
+                    });
+                }
+            },
+            Err(e) => e,
+        };
+        let span = e.span().unwrap_or(0..0);
+        let literal = masked.get(span.clone()).unwrap_or("");
+        if shifts.len() < MAX_BIG_INTS && !text.contains(BIG_INT_MARK) && is_big_int(&e, literal) {
+            let replacement = format!("\"{BIG_INT_MARK}{literal}\"");
+            shifts.push((span.start, literal.len(), replacement.len()));
+            let mut next = masked.into_owned();
+            next.replace_range(span, &replacement);
+            masked = std::borrow::Cow::Owned(next);
+            continue;
+        }
+        let (line, column) = position(text, map_offset(&shifts, span.start));
+        return Err(Error::MalformedToml {
             path: path.to_path_buf(),
             line,
             column,
             message: e.message().trim().to_string(),
+        });
+    }
+}
+
+/// An offset in the text with big integers masked, in the text as written.
+fn map_offset(shifts: &[(usize, usize, usize)], mut offset: usize) -> usize {
+    for &(at, old_len, new_len) in shifts.iter().rev() {
+        if offset >= at + new_len {
+            offset = offset + old_len - new_len;
+        } else if offset > at {
+            offset = at;
         }
+    }
+    offset
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let offset = (0..=offset)
+        .rev()
+        .find(|&o| text.is_char_boundary(o))
+        .unwrap_or(0);
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// What a piece of TOML 1.1 syntax is, and how to write it in TOML 1.0.
+type Syntax = (&'static str, &'static str);
+
+/// Syntax toml_edit accepts (it follows TOML 1.1) but Streamlit's readers
+/// refuse (tomllib implements TOML 1.0; toml, used up to 1.65, older still):
+/// the first such value, as (byte offset, what it is).
+fn toml_1_1_only(text: &str) -> Option<(usize, Syntax)> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    in_table(doc.as_table(), text)
+}
+
+fn in_table(table: &Table, text: &str) -> Option<(usize, Syntax)> {
+    table.iter().find_map(|(_, item)| match item {
+        Item::Value(v) => in_value(v, text),
+        Item::Table(t) => in_table(t, text),
+        Item::ArrayOfTables(a) => a.iter().find_map(|t| in_table(t, text)),
+        Item::None => None,
     })
+}
+
+fn in_value(value: &Value, text: &str) -> Option<(usize, Syntax)> {
+    let span = value.span()?;
+    let raw = text.get(span.clone())?;
+    let at = |what| Some((span.start, what));
+    match value {
+        Value::InlineTable(t) => {
+            let multiline_string = raw.contains("\"\"\"") || raw.contains("'''");
+            if raw.contains('\n') && !multiline_string {
+                return at((
+                    "an inline table spread over several lines",
+                    "put it on one line, or make it a [table]",
+                ));
+            }
+            let inner = raw.trim_end().strip_suffix('}').unwrap_or(raw).trim_end();
+            if inner.ends_with(',') {
+                return at((
+                    "a trailing comma in an inline table",
+                    "remove the comma before }",
+                ));
+            }
+            t.iter().find_map(|(_, v)| in_value(v, text))
+        }
+        Value::Array(a) => a.iter().find_map(|v| in_value(v, text)),
+        Value::String(_) if raw.starts_with('"') => {
+            let bytes = raw.as_bytes();
+            let mut i = 0;
+            while i + 1 < bytes.len() {
+                if bytes[i] == b'\\' {
+                    if matches!(bytes[i + 1], b'e' | b'x') {
+                        return at((
+                            "the escape \\e or \\xHH in a string",
+                            "write \\u001b or \\u00HH instead",
+                        ));
+                    }
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+            None
+        }
+        Value::Datetime(d) if d.value().time.is_some() => {
+            let colon = raw.find(':')?;
+            let time: String = raw[colon.saturating_sub(2)..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
+                .collect();
+            (time.matches(':').count() < 2).then_some((
+                span.start,
+                ("a time without seconds", "add the seconds (07:32:00)"),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// toml_edit renders `\n` line endings. This gives every line that was
@@ -730,11 +957,76 @@ mod tests {
 
     #[test]
     fn named_providers_are_listed() {
-        let f = file("[auth]\nredirect_uri = \"x\"\n[auth.google]\nclient_id = \"g\"\n[auth.client_kwargs]\nprompt = \"login\"\n");
+        let f = file("[auth]\nredirect_uri = \"x\"\nauthorize_params = { audience = \"a\" }\n[auth.google]\nclient_id = \"g\"\n[auth.client_kwargs]\nprompt = \"login\"\n");
         assert_eq!(f.named_providers(), vec!["google".to_string()]);
         assert_eq!(
             f.provider_str(&ProviderSlot::Named("google".into()), "client_id"),
             Some("g")
+        );
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_load_and_are_written_back() {
+        let text = "[db]\nbig = 99999999999999999999999 # c\nneg = [-1_000_000_000_000_000_000_000, 0xffffffffffffffffffff]\n";
+        let mut f = file(text);
+        assert!(f.doc.get("db").is_some());
+        f.set_auth("redirect_uri", NewValue::Str("x".into()));
+        assert!(f.render().starts_with(text), "{}", f.render());
+        // A syntax error after a big integer is reported where it is.
+        let err =
+            parse_toml(Path::new("s.toml"), "a = 99999999999999999999999\nb = \n").unwrap_err();
+        let Error::MalformedToml { line, column, .. } = err else {
+            panic!("wrong error");
+        };
+        assert_eq!((line, column), (2, 5));
+    }
+
+    #[test]
+    fn toml_1_1_syntax_is_refused_as_tomllib_refuses_it() {
+        for (text, what, line) in [
+            ("a = 1\nk = {\n b = 1 }\n", "several lines", 2),
+            ("k = { b = 1, }\n", "trailing comma", 1),
+            ("[x]\nk = { b = { c = 1, } }\n", "trailing comma", 2),
+            ("k = \"\\e[31m\"\n", "escape", 1),
+            ("k = [\"ok\", \"\\x41\"]\n", "escape", 1),
+            ("k = 07:32\n", "seconds", 1),
+            ("k = 1979-05-27T07:32Z\n", "seconds", 1),
+            (
+                "x = 99999999999999999999\nk = { b = 1, }\n",
+                "trailing comma",
+                2,
+            ),
+        ] {
+            match parse_toml(Path::new("s.toml"), text) {
+                Err(Error::MalformedToml {
+                    line: l, message, ..
+                }) => {
+                    assert!(message.contains(what), "{text:?}: {message}");
+                    assert_eq!(l, line, "{text:?}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+        for text in [
+            "k = { b = 1 }\n",
+            "k = [1, 2,]\n",
+            "k = \"\\\\e \\u001b\"\n",
+            "k = 'C:\\x'\n",
+            "k = 07:32:00\n",
+            "k = 1979-05-27\n",
+            "k = { s = \"\"\"a\nb\"\"\" }\n",
+        ] {
+            assert!(parse_toml(Path::new("s.toml"), text).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_inline_auth_keeps_its_comment() {
+        let mut f = file("auth = { client_id = \"x\" } # keep me\n");
+        f.set_auth("redirect_uri", NewValue::Str("r".into()));
+        assert_eq!(
+            f.render(),
+            "[auth] # keep me\nclient_id = \"x\"\nredirect_uri = \"r\"\n"
         );
     }
 

@@ -7,7 +7,7 @@ use super::{read_stdin, read_stdin_secret, unix_now, view};
 use crate::cli::DecodeArgs;
 use crate::error::{Error, ExitCode, Result};
 use crate::oidc::id_token;
-use crate::output::Output;
+use crate::output::{untrusted, Output};
 use crate::secret::Secret;
 use crate::streamlit::auth_config;
 use crate::streamlit::cookie_reader::{self, CookieError, CookieFormat, MAX_AGE_SECS};
@@ -113,7 +113,8 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
     }
     let mut text = String::new();
     text.push_str(&format!(
-        "{USER_COOKIE}: signature valid ({format}, cookie_secret from {secret_source})\n"
+        "{USER_COOKIE}: signature valid ({format}, cookie_secret from {})\n",
+        untrusted(&secret_source)
     ));
     if identity.chunks > 0 {
         text.push_str(&format!("  reassembled from {} chunks\n", identity.chunks));
@@ -177,7 +178,8 @@ fn cookie_secret(args: &DecodeArgs) -> Result<(Secret, String)> {
 fn cookie_error(e: CookieError, secret_source: &str) -> Error {
     let hint = match &e {
         CookieError::BadSignature { .. } => format!(
-            "Use the cookie_secret of the app that set the cookie (stauth used the one from {secret_source}; pass another app with --app-dir or pipe the secret with --secret-stdin). After cookie_secret is rotated, every old cookie is refused like this."
+            "Use the cookie_secret of the app that set the cookie (stauth used the one from {}; pass another app with --app-dir or pipe the secret with --secret-stdin). After cookie_secret is rotated, every old cookie is refused like this.",
+            untrusted(secret_source)
         ),
         CookieError::Expired { .. } => "Log in again: Streamlit will refuse this cookie too.".into(),
         CookieError::MissingChunk { .. } => "Copy the whole Cookie header (it holds every _streamlit_user_N chunk) and use --cookie-header.".into(),

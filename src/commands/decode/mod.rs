@@ -4,7 +4,8 @@
 mod cookies;
 mod view;
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use colored::Colorize;
@@ -12,6 +13,8 @@ use serde_json::{json, Value};
 
 use crate::cli::DecodeArgs;
 use crate::error::{Error, ExitCode, Result};
+use crate::fsutil::read::{open_regular, read_capped, read_stdin_capped};
+use crate::limits::{self, human_size};
 use crate::oidc::id_token::{self, Check, Expectations, Jwt, TokenError, VerifiedBy};
 use crate::oidc::token as fetch;
 use crate::oidc::{self, Discovery};
@@ -20,6 +23,7 @@ use crate::secret::Secret;
 use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::auth_config;
 use crate::streamlit::discovery_rules::{discovery_url_for_issuer, WELL_KNOWN};
+use crate::untrusted::Untrusted;
 
 pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
     if args.cookie.is_some() || args.cookie_header.is_some() {
@@ -43,7 +47,7 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
         });
     }
     let jwt = id_token::parse(&raw).map_err(|e| Error::Input {
-        message: format!("cannot decode '{}': {e}", shorten(&raw)),
+        message: format!("cannot decode '{}': {e}", Untrusted(&shorten(&raw))),
         hint: match e {
             TokenError::Opaque => "Opaque tokens (e.g. many access tokens) can only be checked by the provider (token introspection). ID tokens are JWTs: three base64url parts separated by dots.".into(),
             TokenError::Encrypted => "Decrypt it first, or ask the provider for signed (not encrypted) ID tokens.".into(),
@@ -75,8 +79,18 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
                     "pass --provider, --issuer, --jwks, --key or --secret-stdin to verify it"
                 }
             ));
+            // Verification would refuse these before the signature; say so even
+            // when only displaying, so a token Streamlit rejects never looks fine.
+            let problems = id_token::header_problems(&jwt.header);
+            for p in &problems {
+                text.push_str(&format!(
+                    "{} {}\n",
+                    "Streamlit would refuse this token:".red().bold(),
+                    p
+                ));
+            }
             (
-                json!({"verified": false, "alg": jwt.alg(), "kid": jwt.kid(), "note": "signature NOT verified"}),
+                json!({"verified": false, "alg": jwt.alg(), "kid": jwt.kid(), "note": "signature NOT verified", "header_problems": problems}),
                 None,
             )
         }
@@ -88,11 +102,15 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
                     by.alg,
                     by.kid
                         .as_deref()
-                        .map(|k| format!(", key {k}"))
+                        .map(|k| format!(", key {}", Untrusted(k)))
                         .unwrap_or_default(),
-                    v.source
+                    Untrusted(&v.source)
                 )),
-                Err(e) => text.push_str(&format!("{} {e}\n", "Signature NOT valid:".red().bold())),
+                Err(e) => text.push_str(&format!(
+                    "{} {}\n",
+                    "Signature NOT valid:".red().bold(),
+                    Untrusted(&e.to_string())
+                )),
             }
             text.push_str(&view::checks(&v.checks));
             let failure = v.failure();
@@ -153,12 +171,12 @@ impl Verification {
                         | TokenError::UnknownKid { .. }
                         | TokenError::NoMatchingKey { .. }
                 ) {
-                    let got = self
-                        .token_iss
-                        .as_deref()
-                        .map_or_else(|| "no iss claim".to_string(), |i| format!("\"{i}\""));
+                    let got = self.token_iss.as_deref().map_or_else(
+                        || "no iss claim".to_string(),
+                        |i| format!("\"{}\"", Untrusted(i)),
+                    );
                     return Some((
-                        format!("verification failed: the token's issuer is {got}, not {expected}, whose keys were used ({e})"),
+                        format!("verification failed: the token's issuer is {got}, not {}, whose keys were used ({})", Untrusted(expected), Untrusted(&e.to_string())),
                         "Verify it with the keys of the provider that issued it (--issuer with the token's iss), or check that the app is configured for the provider the token comes from.".into(),
                     ));
                 }
@@ -175,7 +193,7 @@ impl Verification {
                     "verification failed: {}",
                     failed
                         .iter()
-                        .map(|c| format!("{} ({})", c.name, c.detail))
+                        .map(|c| format!("{} ({})", c.name, Untrusted(&c.detail)))
                         .collect::<Vec<_>>()
                         .join("; ")
                 ),
@@ -188,6 +206,7 @@ impl Verification {
 fn signature_hint(e: &TokenError, from_discovery: bool) -> String {
     match e {
         TokenError::Unsigned => "An unsigned token proves nothing; never accept it.".into(),
+        TokenError::UnsupportedHeader(_) => "Streamlit refuses such a token before it looks at the signature. The provider (or whoever made the token) must sign ID tokens without unknown critical header extensions.".into(),
         TokenError::KeyTypeMismatch { .. } => "The key does not fit the token's algorithm. Refusing prevents algorithm-confusion attacks (an RS256 public key used as an HS256 secret).".into(),
         TokenError::UnknownKid { .. } => "The key set has no key with this kid: the token comes from another provider, or the provider rotated its keys.".into(),
         TokenError::NoMatchingKey { .. } => "None of the keys given fits this token's algorithm.".into(),
@@ -242,10 +261,7 @@ fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
             id_token::verify_with_secret(jwt, secret.expose().as_bytes()),
         )
     } else if let Some(path) = &args.key {
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadFile {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = read_flag_file(path, "--key", "the key", limits::KEY_FILE_BYTES)?;
         let source = format!("key {}", path.display());
         let result = if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
             let mut jwk: Value =
@@ -338,11 +354,13 @@ fn load_jwks(spec: &str) -> Result<Value> {
             .map(Value::Object)
             .map_err(net_error);
     }
-    let text = std::fs::read_to_string(spec).map_err(|source| Error::ReadFile {
-        path: spec.into(),
-        source,
-    })?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| Error::InvalidValue {
+    let bytes = read_flag_file(
+        Path::new(spec),
+        "--jwks",
+        "the JWKS",
+        limits::KEY_FILE_BYTES,
+    )?;
+    let v: Value = serde_json::from_slice(&bytes).map_err(|e| Error::InvalidValue {
         what: "--jwks".into(),
         value: spec.into(),
         reason: format!("not JSON: {e}"),
@@ -356,12 +374,15 @@ fn load_jwks(spec: &str) -> Result<Value> {
 }
 
 fn net_error(e: fetch::ExchangeError) -> Error {
-    Error::ProviderFailed {
-        message: e.to_string(),
-        hint: match &e {
-            fetch::ExchangeError::Network(n) => n.hint(),
-            _ => "Check the URL.".into(),
-        },
+    let message = e.to_string();
+    let hint = match &e {
+        fetch::ExchangeError::Network(n) => n.hint(),
+        _ => "Check the URL.".into(),
+    };
+    // A JWKS timeout exits 4, like a discovery timeout.
+    match e.exit_code() {
+        ExitCode::Timeout => Error::TimedOut { message, hint },
+        _ => Error::ProviderFailed { message, hint },
     }
 }
 
@@ -375,9 +396,13 @@ fn usage(what: &str, reason: &str) -> Error {
 /// The token from the argument, `--file`, or stdin (`-`, or piped).
 fn read_token(args: &DecodeArgs) -> Result<String> {
     if let Some(path) = &args.file {
-        return std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
-            path: path.clone(),
-            source,
+        let bytes = read_flag_file(path, "--file", "the token", limits::TOKEN_BYTES)?;
+        return String::from_utf8(bytes).map_err(|_| Error::Input {
+            message: format!(
+                "--file {}: the file is not UTF-8 text",
+                Untrusted(&path.to_string_lossy())
+            ),
+            hint: "A token is ASCII text: three base64url parts separated by dots. Pass the file that holds only the token.".into(),
         });
     }
     match args.token.as_deref() {
@@ -399,17 +424,55 @@ fn read_token(args: &DecodeArgs) -> Result<String> {
     }
 }
 
+/// A token or cookie (`what`) from stdin, at most `limits::TOKEN_BYTES`.
 pub(super) fn read_stdin(what: &str) -> Result<String> {
-    let mut text = String::new();
-    std::io::stdin()
-        .take(16 * 1024 * 1024)
-        .read_to_string(&mut text)
-        .map_err(|e| Error::Prompt(format!("reading {what} from stdin: {e}")))?;
-    Ok(text)
+    read_stdin_within(what, limits::TOKEN_BYTES)
 }
 
+/// The HMAC or cookie secret from stdin, at most `limits::STDIN_SECRET_BYTES`.
 pub(super) fn read_stdin_secret() -> Result<Secret> {
-    Ok(Secret::new(read_stdin("the secret")?.trim()))
+    Ok(Secret::new(
+        read_stdin_within("the secret", limits::STDIN_SECRET_BYTES)?.trim(),
+    ))
+}
+
+/// Stdin, capped: an endless pipe (`< /dev/zero`) ends in a clear error
+/// naming the input and the cap instead of filling memory.
+fn read_stdin_within(what: &str, cap: u64) -> Result<String> {
+    read_stdin_capped(cap, what).map_err(|e| Error::Input {
+        message: if e.kind() == std::io::ErrorKind::InvalidData {
+            e.to_string()
+        } else {
+            format!("cannot read {what} from stdin: {e}")
+        },
+        hint: format!(
+            "Pipe only {what}: stauth reads at most {} of it.",
+            human_size(cap)
+        ),
+    })
+}
+
+/// The file given with `flag` (`--file`, `--key`, `--jwks`): read only if it
+/// is a regular file, and at most `cap` bytes, so a device (`/dev/zero`), a
+/// FIFO or a huge file fails at once with the reason instead of hanging or
+/// filling memory.
+fn read_flag_file(path: &Path, flag: &str, what: &str, cap: u64) -> Result<Vec<u8>> {
+    let shown = path.to_string_lossy();
+    let refused = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => Error::Input {
+            message: format!("{flag} {}: {e}", Untrusted(&shown)),
+            hint: format!(
+                "Pass a regular file of at most {} holding only {what}.",
+                human_size(cap),
+            ),
+        },
+        _ => Error::ReadFile {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    };
+    let file = open_regular(path).map_err(refused)?;
+    read_capped(file, cap, &format!("{what} file")).map_err(refused)
 }
 
 fn shorten(s: &str) -> String {

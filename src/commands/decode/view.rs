@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::oidc::claims::{meaning, TIME_CLAIMS};
 use crate::oidc::id_token::{human_duration, Check};
+use crate::output::untrusted;
 
 /// A Unix time as UTC, local time and relative words ("expires in 54 min").
 pub fn time_words(claim: &str, t: i64, now: i64) -> (String, String, String) {
@@ -46,10 +47,13 @@ pub fn times_json(map: &Map<String, Value>, now: i64) -> Value {
     Value::Object(out)
 }
 
-/// A titled block of `name  value  meaning` lines.
+/// A titled block of `name  value  meaning` lines. Names and values come
+/// from whoever made the token: they are shown escaped, so they can neither
+/// drive the terminal nor forge a line such as a verdict.
 pub fn fields(title: &str, map: &Map<String, Value>, now: i64) -> String {
-    let width = map
-        .keys()
+    let names: Vec<String> = map.keys().map(|k| untrusted(k).into_owned()).collect();
+    let width = names
+        .iter()
         .map(|k| k.chars().count())
         .max()
         .unwrap_or(0)
@@ -58,8 +62,10 @@ pub fn fields(title: &str, map: &Map<String, Value>, now: i64) -> String {
         .values()
         .map(|v| {
             let text = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
+                Value::String(s) => untrusted(s).into_owned(),
+                // JSON text escapes controls already, but not bidi or
+                // invisible characters.
+                other => untrusted(&other.to_string()).into_owned(),
             };
             if text.chars().count() > 72 {
                 format!("{}…", text.chars().take(71).collect::<String>())
@@ -75,7 +81,7 @@ pub fn fields(title: &str, map: &Map<String, Value>, now: i64) -> String {
         .max()
         .unwrap_or(0);
     let mut s = format!("{}\n", title.bold());
-    for ((k, v), shown) in map.iter().zip(shown) {
+    for (((k, v), name), shown) in map.iter().zip(&names).zip(shown) {
         let note = meaning(k)
             .map(|m| format!("  {}", m.dimmed()))
             .unwrap_or_default();
@@ -85,7 +91,7 @@ pub fn fields(title: &str, map: &Map<String, Value>, now: i64) -> String {
         } else {
             value_width.saturating_sub(shown.chars().count())
         };
-        let key = format!("{k:width$}");
+        let key = format!("{name:width$}");
         s.push_str(&format!(
             "  {}  {shown}{}{note}\n",
             key.cyan(),
@@ -115,7 +121,8 @@ pub fn checks(list: &[Check]) -> String {
         } else {
             "✗".red().bold()
         };
-        s.push_str(&format!("  {mark} {}: {}\n", c.name, c.detail));
+        // Details quote claims (iss, aud, nonce) as the token has them.
+        s.push_str(&format!("  {mark} {}: {}\n", c.name, untrusted(&c.detail)));
     }
     s
 }

@@ -2,8 +2,6 @@
 //! secrets file and (on a terminal) the wizard. Without a terminal nothing is
 //! asked: every missing input is listed at once and the command exits 2.
 
-use std::io::Read;
-
 use crate::catalog::{self, InputProblem, Preset};
 use crate::cli::InitArgs;
 use crate::error::{Error, Result};
@@ -246,10 +244,21 @@ fn check_metadata_url(url: &str) -> Result<String> {
 /// The secret from stdin (`--client-secret-stdin`) or the environment.
 fn read_secret(args: &InitArgs) -> Result<Option<Secret>> {
     if args.client_secret_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::Prompt(format!("reading the client secret from stdin: {e}")))?;
+        // Capped, so `< /dev/zero` or an endless pipe fails before anything is written.
+        let cap = crate::limits::STDIN_SECRET_BYTES;
+        let text = crate::fsutil::read::read_stdin_capped(cap, "the client secret").map_err(
+            |e| Error::Input {
+                message: if e.kind() == std::io::ErrorKind::InvalidData {
+                    e.to_string()
+                } else {
+                    format!("cannot read the client secret from stdin: {e}")
+                },
+                hint: format!(
+                    "Pipe only the client secret (at most {}), e.g. `printf %s \"$SECRET\" | stauth init ... --client-secret-stdin`, or set {CLIENT_SECRET_ENV}. Nothing was written.",
+                    crate::limits::human_size(cap)
+                ),
+            },
+        )?;
         return Ok(Some(Secret::new(text.trim())));
     }
     match std::env::var(CLIENT_SECRET_ENV) {

@@ -100,6 +100,29 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
         inputs::ask_credentials(w, &mut resolved, &file)?;
     }
 
+    // The read-modify-write happens under a lock: two inits at once on one
+    // file (`--name one` and `--name two`) both keep their provider. The lock
+    // is taken only now, after the provider was asked and the questions
+    // answered, so it is held for milliseconds (with the wizard, until the
+    // final "Write?"); a file another command changed since it was read is
+    // read again and the same inputs are applied to what it holds now.
+    let lock = if args.dry_run {
+        None
+    } else {
+        Some(fsutil::lock(&secrets_path)?)
+    };
+    if lock.is_some() {
+        let mut fresh = SecretsFile::load(&secrets_path)?;
+        if fresh.original_text() != file.original_text() {
+            store_plan = store_plan.for_changed_file(&secrets_path, &mut fresh)?;
+            file = fresh;
+            out.line(out.dim(format!(
+                "{} changed while stauth was running (another command wrote it); these changes apply to what it holds now",
+                crate::untrusted::Untrusted(&secrets_path.display().to_string())
+            )));
+        }
+    }
+
     let prompt_override = assessment
         .as_ref()
         .and_then(|(_, a)| a.prompt_override.clone());
@@ -137,21 +160,33 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
         let undo = store_plan.write_keychain(out)?;
         let rendered = file.render();
         if file.original_text() != Some(rendered.as_str()) {
-            if let Err(e) = fsutil::write_atomic(&secrets_path, rendered.as_bytes(), Some(0o600)) {
-                store_plan.undo(undo);
-                return Err(e);
+            // A new file is 0600; an existing one keeps its owner, group and
+            // mode, a link stays a link, and a read-only file needs --force.
+            let options = fsutil::WriteOptions {
+                new_mode: Some(0o600),
+                replace_read_only: args.force,
+            };
+            match fsutil::replace_file(&secrets_path, rendered.as_bytes(), &options) {
+                Ok(w) => {
+                    written = true;
+                    out.success(wrote_line(&secrets_path, &w));
+                }
+                Err(e) => {
+                    store_plan.undo(undo);
+                    return Err(e);
+                }
             }
-            written = true;
-            out.success(format!("Wrote {} (mode 0600)", secrets_path.display()));
         }
         store_plan.after_file_written(out);
     }
+    drop(lock);
 
     let gitignore = protect_from_git(
         &secrets_path,
         &args.app_dir,
         args.no_gitignore,
         args.dry_run,
+        args.force,
     )?;
     report::gitignore(out, &gitignore);
 
@@ -251,41 +286,95 @@ fn offline_hint(e: oidc::DiscoveryError) -> Error {
     }
 }
 
-/// Makes sure git will not commit the secrets file.
+/// "Wrote PATH (mode 0600)", naming a link's target when written through one.
+fn wrote_line(path: &Path, w: &fsutil::Written) -> String {
+    let shown = |p: &Path| crate::untrusted::escape(&p.display().to_string()).into_owned();
+    let mode = w.mode.map(|m| format!("mode {m:04o}"));
+    match (w.through_link, mode) {
+        (true, Some(mode)) => format!(
+            "Wrote {} (through the link, to {}; {mode})",
+            shown(path),
+            shown(&w.target)
+        ),
+        (true, None) => format!(
+            "Wrote {} (through the link, to {})",
+            shown(path),
+            shown(&w.target)
+        ),
+        (false, Some(mode)) => format!("Wrote {} ({mode})", shown(path)),
+        (false, None) => format!("Wrote {}", shown(path)),
+    }
+}
+
+/// Makes sure git will not commit the secrets file, nor the temporary copies
+/// stauth makes of it while writing (`.stauth-*` next to it).
 fn protect_from_git(
     secrets_path: &Path,
     app_dir: &Path,
     skip: bool,
     dry_run: bool,
+    force: bool,
 ) -> Result<GitignoreOutcome> {
-    let gitignore_dir = match git::status(secrets_path) {
+    let (secrets_ignored, repo_root) = match git::status(secrets_path) {
         git::GitStatus::NotARepo => return Ok(GitignoreOutcome::NotARepo),
-        git::GitStatus::Ignored => return Ok(GitignoreOutcome::AlreadyIgnored),
         git::GitStatus::Tracked { .. } => {
             return Ok(GitignoreOutcome::Tracked {
                 file: secrets_path.to_path_buf(),
             })
         }
-        git::GitStatus::NotIgnored { repo_root } => {
-            let app_abs = std::path::absolute(app_dir).unwrap_or_else(|_| app_dir.to_path_buf());
-            let secrets_abs =
-                std::path::absolute(secrets_path).unwrap_or_else(|_| secrets_path.to_path_buf());
-            if secrets_abs.starts_with(&app_abs) && app_abs.starts_with(&repo_root) {
-                app_dir.to_path_buf()
-            } else {
-                repo_root
-            }
-        }
+        git::GitStatus::Ignored => (true, git::repo_root(secrets_path)),
+        git::GitStatus::NotIgnored { repo_root } => (false, Some(repo_root)),
     };
+    let Some(repo_root) = repo_root else {
+        return Ok(GitignoreOutcome::AlreadyIgnored);
+    };
+    // The temporary copies, in this repository only (a link's target in
+    // another repository, such as a dotfiles one, is that one's business).
+    let temps_need_rule = matches!(
+        git::status(&git::temp_probe(secrets_path)),
+        git::GitStatus::NotIgnored { repo_root: r } if r == repo_root
+    );
+    if secrets_ignored && !temps_need_rule {
+        return Ok(GitignoreOutcome::AlreadyIgnored);
+    }
     if skip {
-        return Ok(GitignoreOutcome::Skipped);
+        return Ok(if secrets_ignored {
+            GitignoreOutcome::AlreadyIgnored
+        } else {
+            GitignoreOutcome::Skipped
+        });
     }
+    let app_abs = std::path::absolute(app_dir).unwrap_or_else(|_| app_dir.to_path_buf());
+    let secrets_abs =
+        std::path::absolute(secrets_path).unwrap_or_else(|_| secrets_path.to_path_buf());
+    let gitignore_dir = if secrets_abs.starts_with(&app_abs) && app_abs.starts_with(&repo_root) {
+        app_dir.to_path_buf()
+    } else {
+        repo_root
+    };
     let gitignore = fsutil::join_clean(&gitignore_dir, ".gitignore");
-    let pattern = git::ignore_pattern(secrets_path, &gitignore_dir);
-    if dry_run {
-        return Ok(GitignoreOutcome::WouldAdd { gitignore, pattern });
+    let mut patterns = Vec::new();
+    if !secrets_ignored {
+        patterns.push(git::ignore_pattern(secrets_path, &gitignore_dir));
     }
-    let existing = match std::fs::read_to_string(&gitignore) {
+    if temps_need_rule {
+        patterns.extend(git::temp_pattern(secrets_path, &gitignore_dir));
+    }
+    let Some(shown_pattern) = patterns.first().cloned() else {
+        return Ok(GitignoreOutcome::AlreadyIgnored);
+    };
+    if dry_run {
+        return Ok(GitignoreOutcome::WouldAdd {
+            gitignore,
+            pattern: shown_pattern,
+        });
+    }
+    // Read-modify-write under the lock, as for the secrets file.
+    let _lock = fsutil::lock(&gitignore)?;
+    // Capped and regular files only, as every file stauth reads (the cap
+    // for a TOML file is far above any real .gitignore).
+    let existing = match fsutil::read::read_text_capped(&gitignore, crate::limits::TOML_FILE_BYTES)
+    {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(source) => {
@@ -295,26 +384,18 @@ fn protect_from_git(
             })
         }
     };
-    let mode = file_mode(&gitignore).or(Some(0o644));
-    fsutil::write_atomic(
-        &gitignore,
-        git::with_ignore_line(&existing, &pattern).as_bytes(),
-        mode,
-    )?;
-    Ok(GitignoreOutcome::Added { gitignore, pattern })
-}
-
-fn file_mode(path: &Path) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path)
-            .ok()
-            .map(|m| m.permissions().mode() & 0o777)
+    let updated = git::with_ignore_lines(&existing, &patterns);
+    if updated == existing {
+        // Another init added the lines meanwhile.
+        return Ok(GitignoreOutcome::AlreadyIgnored);
     }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
+    let options = fsutil::WriteOptions {
+        new_mode: Some(0o644),
+        replace_read_only: force,
+    };
+    fsutil::replace_file(&gitignore, updated.as_bytes(), &options)?;
+    Ok(GitignoreOutcome::Added {
+        gitignore,
+        pattern: shown_pattern,
+    })
 }

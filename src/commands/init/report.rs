@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::finding::{Finding, Severity};
 use crate::oidc::Discovery;
-use crate::output::Output;
+use crate::output::{untrusted, Output};
 use crate::secret::MASK;
 use crate::streamlit::discovery_rules::Assessment;
 use crate::streamlit::schema::ProviderSlot;
@@ -19,7 +19,7 @@ use super::inputs::Resolved;
 use super::GitignoreOutcome;
 
 pub fn discovery(out: &Output, url: &str, a: &Assessment) {
-    out.heading(format!("Provider discovery ({url})"));
+    out.heading(format!("Provider discovery ({})", untrusted(url)));
     for f in &a.findings {
         out.finding(f);
     }
@@ -30,7 +30,8 @@ fn shown_value(c: &Change, value: &str) -> String {
     if c.is_secret() {
         format!("\"{MASK}\"")
     } else {
-        value.to_string()
+        // Old values come from the file as it was: outside text.
+        untrusted(value).into_owned()
     }
 }
 
@@ -45,8 +46,8 @@ pub fn change_line(c: &Change) -> String {
             };
             format!(
                 "+ [{}] {} = {}{note}",
-                c.section,
-                c.key,
+                untrusted(&c.section),
+                untrusted(&c.key),
                 shown_value(c, &c.new)
             )
         }
@@ -54,22 +55,24 @@ pub fn change_line(c: &Change) -> String {
             let old = c.old.as_deref().unwrap_or("");
             format!(
                 "~ [{}] {}: {} → {}",
-                c.section,
-                c.key,
+                untrusted(&c.section),
+                untrusted(&c.key),
                 shown_value(c, old),
                 shown_value(c, &c.new)
             )
         }
-        Action::Keep => format!("= [{}] {} (unchanged)", c.section, c.key),
+        Action::Keep => format!(
+            "= [{}] {} (unchanged)",
+            untrusted(&c.section),
+            untrusted(&c.key)
+        ),
     }
 }
 
 pub fn changes(out: &Output, path: &Path, changes: &[Change], up_to_date: bool, dry_run: bool) {
+    let path = shown_path(path);
     if up_to_date {
-        out.success(format!(
-            "{} is already up to date; nothing to write",
-            path.display()
-        ));
+        out.success(format!("{path} is already up to date; nothing to write"));
         return;
     }
     let verb = if dry_run {
@@ -77,7 +80,7 @@ pub fn changes(out: &Output, path: &Path, changes: &[Change], up_to_date: bool, 
     } else {
         "Changes to"
     };
-    out.heading(format!("{verb} {}:", path.display()));
+    out.heading(format!("{verb} {path}:"));
     for c in changes.iter().filter(|c| c.action != Action::Keep) {
         out.detail(change_line(c));
     }
@@ -89,23 +92,25 @@ pub fn changes(out: &Output, path: &Path, changes: &[Change], up_to_date: bool, 
 pub fn gitignore(out: &Output, outcome: &GitignoreOutcome) {
     match outcome {
         GitignoreOutcome::Added { gitignore, pattern } => out.success(format!(
-            "Added {pattern} to {} so git will not commit the secrets",
-            gitignore.display()
+            "Added {} to {} so git will not commit the secrets",
+            untrusted(pattern),
+            shown_path(gitignore)
         )),
-        GitignoreOutcome::WouldAdd { gitignore, pattern } => {
-            out.line(format!("Would add {pattern} to {}", gitignore.display()))
-        }
+        GitignoreOutcome::WouldAdd { gitignore, pattern } => out.line(format!(
+            "Would add {} to {}",
+            untrusted(pattern),
+            shown_path(gitignore)
+        )),
         GitignoreOutcome::Skipped => {
             out.warning("the secrets file is not ignored by git (--no-gitignore): do not commit it")
         }
         GitignoreOutcome::Tracked { file } => {
+            let file = shown_path(file);
             out.warning(format!(
-                "{} is tracked by git: its secrets are in the repository history",
-                file.display()
+                "{file} is tracked by git: its secrets are in the repository history"
             ));
             out.detail(format!(
-                "Untrack it with `git rm --cached {}`, add it to .gitignore, and rotate the client secret at the provider.",
-                file.display()
+                "Untrack it with `git rm --cached {file}`, add it to .gitignore, and rotate the client secret at the provider."
             ));
         }
         GitignoreOutcome::NotARepo | GitignoreOutcome::AlreadyIgnored => {}
@@ -117,7 +122,7 @@ pub fn gitignore(out: &Output, outcome: &GitignoreOutcome) {
 pub fn console_steps(out: &Output, r: &Resolved, discovery: Option<&Discovery>) {
     out.heading("Set up the provider:");
     for line in console_lines(r, discovery) {
-        out.detail(line);
+        out.detail(untrusted(&line));
     }
     out.blank();
 }
@@ -190,8 +195,14 @@ pub fn findings_and_next_steps(out: &Output, findings: &[Finding], steps: &[Stri
     out.blank();
     out.heading("Next steps:");
     for (i, s) in steps.iter().enumerate() {
-        out.line(format!("  {}. {s}", i + 1));
+        // Steps quote provider names from the file; JSON keeps them exact.
+        out.line(format!("  {}. {}", i + 1, untrusted(s)));
     }
+}
+
+/// A path for a human line: a file name can hold controls.
+fn shown_path(path: &Path) -> String {
+    untrusted(&path.display().to_string()).into_owned()
 }
 
 fn change_json(c: &Change) -> Value {
@@ -266,6 +277,7 @@ pub fn success_json(r: SuccessReport<'_>) -> Value {
 
 pub fn failure_json(r: &Resolved, a: &Assessment) -> Value {
     json!({
+        "ok": false,
         "written": false,
         "provider": provider_json(r),
         "discovery": {"checked": true, "findings": a.findings},

@@ -149,6 +149,39 @@ impl StorePlan {
         Ok(())
     }
 
+    /// The plan for a secrets file that another command changed after it
+    /// was read (found under the write lock): the same inputs go into what
+    /// the file holds now. Only when the keychain takes no part: a move to or
+    /// from the keychain was planned on the old contents, so it is refused.
+    pub fn for_changed_file(self, path: &Path, fresh: &mut SecretsFile) -> Result<StorePlan> {
+        if self.keychain.is_some() || fresh.has_keychain_note() {
+            return Err(crate::error::Error::Input {
+                message: format!(
+                    "{} changed while stauth was running (another command wrote it), and the OS keychain takes part in this change",
+                    crate::untrusted::Untrusted(&path.display().to_string())
+                ),
+                hint: "Nothing was changed. Run the same command again: it starts from what the file holds now.".into(),
+            });
+        }
+        Ok(StorePlan {
+            current: Store::File,
+            target: Some(Store::File),
+            keychain: None,
+            in_file_before: fresh
+                .secrets_held()
+                .into_iter()
+                .map(|w| {
+                    let v = fresh.secret_value(&w).map(Secret::new);
+                    (w, v)
+                })
+                .collect(),
+            hydrated: Vec::new(),
+            writes: Vec::new(),
+            actions: Vec::new(),
+            note_changed: false,
+        })
+    }
+
     pub fn target(&self) -> Store {
         self.target.unwrap_or(Store::File)
     }

@@ -114,12 +114,26 @@ fn write_out(path: &Path, code: &str, force: bool) -> Result<()> {
             reason: "it is a folder; give a file name such as streamlit_app.py".into(),
         });
     }
-    if !force && path.exists() {
+    // A link counts as existing even when it points nowhere: writing would
+    // create its target, wherever that is.
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !force && (link || path.exists()) {
+        let reason = if link && !path.exists() {
+            "it is a symbolic link (to a file that does not exist yet); add --force to write through it"
+        } else {
+            "the file already exists; add --force to replace it"
+        };
         return Err(Error::InvalidValue {
             what: "--out".into(),
             value: path.display().to_string(),
-            reason: "the file already exists; add --force to replace it".into(),
+            reason: reason.into(),
         });
     }
-    crate::fsutil::write_atomic(path, code.as_bytes(), Some(0o644))
+    // --force also replaces a read-only file (it stays read-only); a link is
+    // written through, and the owner and mode of an existing file stay.
+    let options = crate::fsutil::WriteOptions {
+        new_mode: Some(0o644),
+        replace_read_only: force,
+    };
+    crate::fsutil::replace_file(path, code.as_bytes(), &options).map(|_| ())
 }

@@ -8,6 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 
+/// The end of the browser command's stderr kept for the timeout message.
+const STDERR_TAIL_BYTES: usize = 4096;
+
 pub enum Opened {
     /// A command we started; its stderr is kept for the timeout message.
     Command {
@@ -30,8 +33,13 @@ impl Opened {
             return None;
         }
         let text = stderr.lock().map(|s| s.clone()).unwrap_or_default();
-        let tail: Vec<&str> = text.lines().rev().take(3).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        // The browser's own output may quote pages and URLs: shown escaped.
+        let tail: Vec<_> = text.lines().rev().take(3).collect();
+        let tail: Vec<String> = tail
+            .into_iter()
+            .rev()
+            .map(|l| crate::output::untrusted(l).into_owned())
+            .collect();
         Some(format!(
             "The browser command exited with {status}{}",
             if tail.is_empty() {
@@ -85,10 +93,25 @@ pub fn open(url: &str, command: Option<&str>, no_browser: bool) -> Result<Opened
         if let Some(mut pipe) = child.stderr.take() {
             let sink = Arc::clone(&stderr);
             std::thread::spawn(move || {
-                let mut text = String::new();
-                let _ = pipe.read_to_string(&mut text);
+                // Only the end is shown, so only the end is kept: a command
+                // that writes without end costs no memory.
+                let mut kept: Vec<u8> = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    match pipe.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            kept.extend_from_slice(&chunk[..n]);
+                            if kept.len() > STDERR_TAIL_BYTES {
+                                kept.drain(..kept.len() - STDERR_TAIL_BYTES);
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(_) => break,
+                    }
+                }
                 if let Ok(mut s) = sink.lock() {
-                    *s = text;
+                    *s = String::from_utf8_lossy(&kept).into_owned();
                 }
             });
         }

@@ -8,7 +8,8 @@ pub fn callback_error(error: &str, description: Option<&str>, redirect_uri: &str
     }
     match error {
         "redirect_uri_mismatch" | "invalid_redirect_uri" => format!(
-            "Register {redirect_uri} exactly (scheme, host, port, path, no trailing slash) as a redirect URI in the provider's console; `stauth providers NAME` says where."
+            "Register {} exactly (scheme, host, port, path, no trailing slash) as a redirect URI in the provider's console; `stauth providers NAME` says where.",
+            crate::output::untrusted(redirect_uri)
         ),
         "invalid_client" => "The provider does not know this client_id, or the client is disabled. Copy the client ID again from the provider's console.".into(),
         "unauthorized_client" => "This client may not use the authorization code flow. In the console, make it a web application with the Authorization Code grant enabled.".into(),

@@ -19,7 +19,7 @@ use crate::oidc::id_token::{self, Expectations, TokenError, AUTHLIB_LEEWAY};
 use crate::oidc::loopback::{self, Callback, ListenError, Listener, WaitError};
 use crate::oidc::token::{self, CodeExchange, ExchangeError};
 use crate::oidc::{self, Discovery};
-use crate::output::Output;
+use crate::output::{untrusted, Output};
 use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::auth_config::{self, LoginConfig};
 use crate::streamlit::login_request::{self, LoginRequest};
@@ -78,16 +78,18 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
             }
         })?;
 
+    // Paths and values from the secrets file are shown escaped: the file
+    // may come from someone else (a shared folder, a repository).
     out.heading(format!(
         "Testing {} of {} with Streamlit {version}'s login request",
         config.slot,
-        config.source.display()
+        untrusted(&config.source.display().to_string())
     ));
     out.detail(format!(
         "provider {}\nscope \"{}\", prompt \"{}\", PKCE {}, token auth {}",
-        config.server_metadata_url,
-        request.scope,
-        request.prompt,
+        untrusted(&config.server_metadata_url),
+        untrusted(&request.scope),
+        untrusted(&request.prompt),
         if request.code_verifier.is_some() {
             "S256"
         } else {
@@ -107,21 +109,33 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         Callback::Code(code) => code,
         Callback::ProviderError { error, description } => {
             return Err(Error::ProviderFailed {
+                // Both are the provider's text, carried in a URL anyone can craft.
                 message: format!(
-                    "the provider refused the login: {error}{}",
+                    "the provider refused the login: {}{}",
+                    untrusted(&error),
                     description
                         .as_deref()
-                        .map(|d| format!(" ({d})"))
+                        .map(|d| format!(" ({})", untrusted(d)))
                         .unwrap_or_default()
                 ),
                 hint: explain::callback_error(&error, description.as_deref(), &redirect_text),
-            })
+            });
         }
     };
-    out.success(format!("Callback received on {redirect_text}"));
+    out.success(format!(
+        "Callback received on {}",
+        untrusted(&redirect_text)
+    ));
 
     let t = Instant::now();
-    let tokens = token::exchange_code(&CodeExchange {
+    // On a terminal the step shows while the provider answers (up to its
+    // deadline); the line is ended before the outcome, an error included, so
+    // "error:" never lands on the end of it.
+    let tty = out.stderr_is_terminal();
+    if tty {
+        out.progress(format!("Token exchange ({})...", request.token_auth.name()));
+    }
+    let exchanged = token::exchange_code(&CodeExchange {
         token_endpoint: discovery.str("token_endpoint").unwrap_or_default(),
         code: &code,
         redirect_uri: &redirect_text,
@@ -129,8 +143,12 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         client_secret: &config.client_secret,
         auth: &request.token_auth,
         code_verifier: request.code_verifier.as_deref(),
-    })
-    .map_err(|e| exchange_failed(e, request.token_auth.name()))?;
+        streamlit: version,
+    });
+    if tty {
+        out.end_progress();
+    }
+    let tokens = exchanged.map_err(|e| exchange_failed(e, request.token_auth.name()))?;
     timings.token = t.elapsed();
     let Some(raw_id_token) = tokens.id_token.clone() else {
         return Err(Error::ProviderFailed {
@@ -276,6 +294,7 @@ fn verify(
 fn signature_hint(e: &TokenError) -> String {
     match e {
         TokenError::Unsigned => "An unsigned ID token is never acceptable; something between you and the provider altered it, or the provider is misconfigured.".into(),
+        TokenError::UnsupportedHeader(_) => "Streamlit refuses such a token before it looks at the signature, so this login would fail. Configure the provider to sign ID tokens without unknown critical header extensions (crit).".into(),
         TokenError::UnknownKid { .. } => "The key that signed the token is not in the provider's jwks_uri, even after fetching it again. Check the provider's signing key configuration.".into(),
         TokenError::NoMatchingKey { alg } if alg.starts_with("HS") => "Configure the provider to sign ID tokens with an asymmetric key (RS256 or ES256); Authentik: pick a Signing Key; Auth0: keep RS256.".into(),
         TokenError::AlgorithmNotAllowed { .. } => "The provider signed with an algorithm its discovery document does not list; Authlib refuses it.".into(),
@@ -293,6 +312,10 @@ fn claim_hint(name: &str) -> String {
         _ => String::new(),
     }
 }
+
+/// Stray requests warned about one by one; a flood of them (any local
+/// process can send some) must not bury the rest of the output.
+const SHOWN_STRAYS: usize = 10;
 
 fn wait_in_browser(
     args: &TestLoginArgs,
@@ -325,6 +348,7 @@ fn wait_in_browser(
         out.line(format!("Waiting up to {} s for the login...", args.timeout));
     }
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
+    let mut shown_strays = 0usize;
     let result = listener.wait(
         &request.state,
         deadline,
@@ -339,19 +363,29 @@ fn wait_in_browser(
             }
         },
         |stray| {
+            shown_strays += 1;
+            if shown_strays > SHOWN_STRAYS {
+                return;
+            }
             if tty {
                 out.end_progress();
             }
             out.warning(format!(
-                "ignored {} (answered 400; still waiting)",
-                stray.explain()
+                "ignored {} (answered {}; still waiting)",
+                stray.explain(),
+                stray.status()
             ));
+            if shown_strays == SHOWN_STRAYS {
+                out.detail(
+                    "Further requests that are not the callback are answered but not shown.",
+                );
+            }
         },
     );
     if tty {
         out.end_progress();
     }
-    result.map_err(|WaitError::TimedOut { strays, .. }| {
+    result.map_err(|WaitError::TimedOut { strays }| {
         let mut hint = format!(
             "If the browser shows an error page from the provider, it usually names the problem: most often {} is not registered exactly as a redirect URI. Run again with a longer --timeout if you needed more time.",
             request.redirect_uri
@@ -359,8 +393,8 @@ fn wait_in_browser(
         if let Some(note) = opened.timeout_note() {
             hint = format!("{note}\n{hint}");
         }
-        if !strays.is_empty() {
-            hint.push_str(&format!("\n{} request(s) reached the listener but were not this login's callback.", strays.len()));
+        if strays > 0 {
+            hint.push_str(&format!("\n{strays} request(s) reached the listener but were not this login's callback."));
         }
         Error::TimedOut {
             message: format!("no login came back within {} s", args.timeout),
@@ -390,7 +424,7 @@ fn wait_for_paste(out: &Output, request: &LoginRequest, redirect: &Url) -> Resul
     let pasted = line.trim();
     let url = Url::parse(pasted).map_err(|_| Error::InvalidValue {
         what: "pasted URL".into(),
-        value: pasted.into(),
+        value: untrusted(pasted).into_owned(),
         reason: "paste the complete URL, starting with http:// or https://".into(),
     })?;
     let path_and_query = match url.query() {
@@ -409,7 +443,7 @@ fn wait_for_paste(out: &Output, request: &LoginRequest, redirect: &Url) -> Resul
 fn listen_error(e: ListenError, redirect: &str) -> Error {
     match e {
         ListenError::InUse { addr, port } => Error::LoginConfig {
-            message: format!("port {port} on {addr} is already in use, so stauth cannot receive the login at {redirect}"),
+            message: format!("port {port} on {addr} is already in use, so stauth cannot receive the login at {}", untrusted(redirect)),
             fix: "This is most likely your Streamlit app (streamlit run) listening on the redirect URI's port. Stop it while testing: the provider sends the browser back to exactly this port. Or test with another redirect URI that is registered at the provider: --redirect-uri http://localhost:OTHER_PORT/oauth2callback".into(),
         },
         ListenError::NotLoopback { host } => Error::LoginConfig {

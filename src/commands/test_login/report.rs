@@ -10,7 +10,7 @@ use crate::finding::{Finding, Severity};
 use crate::oidc::id_token::{Check, Jwt, VerifiedBy};
 use crate::oidc::url_policy::is_loopback_host;
 use crate::oidc::Discovery;
-use crate::output::Output;
+use crate::output::{untrusted, Output};
 use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::auth_config::LoginConfig;
 use crate::streamlit::cookies::{
@@ -108,7 +108,10 @@ impl Report {
 
         let mut findings = claim_findings(claims, i.verified_by);
         if !userinfo_only.is_empty() {
-            let names: Vec<&str> = userinfo_only.keys().map(String::as_str).collect();
+            let names: Vec<String> = userinfo_only
+                .keys()
+                .map(|k| untrusted(k).into_owned())
+                .collect();
             findings.push(
                 Finding::warning(
                     "userinfo.only",
@@ -195,18 +198,21 @@ impl Report {
             .into_iter()
             .flatten()
         {
+            // Details quote the token's claims (iss, aud, nonce).
             out.success(format!(
                 "{}: {}",
-                c["name"].as_str().unwrap_or_default(),
-                c["detail"].as_str().unwrap_or_default()
+                untrusted(c["name"].as_str().unwrap_or_default()),
+                untrusted(c["detail"].as_str().unwrap_or_default())
             ));
         }
         out.blank();
         out.heading("st.user will hold:");
+        // Claim names and values are the provider's text: shown escaped, so
+        // they can neither drive the terminal nor forge a report line.
         let width = self
             .st_user
             .keys()
-            .map(|k| k.len())
+            .map(|k| untrusted(k).chars().count())
             .max()
             .unwrap_or(0)
             .max(12);
@@ -214,17 +220,19 @@ impl Report {
             let callout = callout(k)
                 .map(|c| out.dim(format!("  ← {c}")))
                 .unwrap_or_default();
+            let k = untrusted(k);
             out.line(format!("  {k:width$}  {}{callout}", shorten(v)));
         }
         if !self.userinfo_only.is_empty() {
             out.blank();
             out.heading("Only in userinfo (Streamlit will not see these):");
             for (k, v) in &self.userinfo_only {
+                let k = untrusted(k);
                 out.line(format!("  {k:width$}  {}", shorten(v)));
             }
         }
         if let Some(e) = &self.userinfo_error {
-            out.detail(format!("(userinfo could not be read: {e})"));
+            out.detail(format!("(userinfo could not be read: {})", untrusted(e)));
         }
         if let Some(p) = &self.cookies {
             out.blank();
@@ -258,9 +266,9 @@ impl Report {
         if let Some((id, access)) = &self.tokens {
             out.blank();
             out.heading("Tokens (--show-tokens):");
-            out.line(format!("  id_token      {id}"));
+            out.line(format!("  id_token      {}", untrusted(id)));
             if let Some(a) = access {
-                out.line(format!("  access_token  {a}"));
+                out.line(format!("  access_token  {}", untrusted(a)));
             }
         }
         out.blank();
@@ -332,6 +340,9 @@ fn shorten(v: &Value) -> String {
         Value::Bool(false) => "False".into(),
         other => other.to_string(),
     };
+    // Strings as they are, and JSON text (arrays, objects), which escapes
+    // controls but not bidi or invisible characters.
+    let text = untrusted(&text).into_owned();
     if text.chars().count() > SHOWN_CHARS {
         format!(
             "{}…",
@@ -374,7 +385,10 @@ fn claim_findings(claims: &Map<String, Value>, by: &VerifiedBy) -> Vec<Finding> 
     if by.alg.starts_with("HS") {
         f.push(Finding::warning(
             "claims.hs_signed",
-            format!("the ID token is signed with {} (a shared secret)", by.alg),
+            format!(
+                "the ID token is signed with {} (a shared secret)",
+                untrusted(&by.alg)
+            ),
         ));
     }
     f
@@ -412,7 +426,7 @@ fn cookie_findings(
     let biggest = claims
         .iter()
         .max_by_key(|(_, v)| v.to_string().len())
-        .map(|(k, v)| format!("{k} ({} bytes)", v.to_string().len()))
+        .map(|(k, v)| format!("{} ({} bytes)", untrusted(k), v.to_string().len()))
         .unwrap_or_default();
     let mut f = Vec::new();
     if version < StreamlitVersion::new(1, 53) {
@@ -465,8 +479,11 @@ fn logout(i: &Inputs<'_>) -> (Vec<String>, Value) {
     let lines = match (&url, end_session) {
         (Some(u), _) => vec![
             "st.logout() clears the app's cookies and signs the user out at the provider:".into(),
-            format!("  {u}"),
-            format!("Register {} as a post-logout redirect URI at the provider.", i.redirect_uri),
+            format!("  {}", untrusted(u)),
+            format!(
+                "Register {} as a post-logout redirect URI at the provider.",
+                untrusted(i.redirect_uri)
+            ),
         ],
         (None, None) => vec!["st.logout() only clears the app's cookies: the provider has no end_session_endpoint, so the user stays signed in there.".into()],
         (None, Some(_)) if !callback_ok => vec![format!("st.logout() only clears the app's cookies: redirect_uri does not end with {CALLBACK_PATH}.")],
