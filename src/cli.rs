@@ -69,7 +69,10 @@ impl From<ColorArg> for ColorMode {
     }
 }
 
+// Deferred: only the command being run gets its arguments built, which is
+// most of a short command's start-up (`stauth decode` is benchmarked).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Write a correct [auth] block to .streamlit/secrets.toml for a provider
     Init(Box<InitArgs>),
@@ -83,7 +86,7 @@ pub enum Command {
     Providers(ProvidersArgs),
     /// Write app code for a login pattern, rendered for the providers in secrets.toml
     Snippet(SnippetArgs),
-    /// Print a shell completion script
+    /// Print a shell completion script, or the manual page
     Completions(CompletionsArgs),
     /// Run a command (e.g. streamlit run app.py) with the app's secrets from the OS keychain
     Run(RunArgs),
@@ -181,8 +184,9 @@ pub struct InitArgs {
     pub inputs: PresetInputs,
 }
 
-/// The values presets need to build their discovery URL (`stauth providers
-/// NAME` says which). Flag names equal the catalog's input ids.
+// The values presets need to build their discovery URL (`stauth providers
+// NAME` says which). Flag names equal the catalog's input ids. A plain
+// comment: a doc comment would become `init`'s about once commands defer.
 #[derive(Debug, Args, Default, Clone)]
 #[command(next_help_heading = "Preset inputs (see `stauth providers NAME`)")]
 pub struct PresetInputs {
@@ -251,14 +255,6 @@ impl PresetInputs {
             _ => return None,
         };
         v.as_deref()
-    }
-
-    /// Every (id, value) pair that was given.
-    pub fn given(&self) -> Vec<(&'static str, &str)> {
-        ALL_INPUT_IDS
-            .iter()
-            .filter_map(|id| self.get(id).map(|v| (*id, v)))
-            .collect()
     }
 }
 
@@ -513,9 +509,20 @@ pub enum SnippetKind {
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
-    /// The shell to generate completions for
+    /// The shell to generate completions for, or man for the manual page (roff)
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub shell: CompletionsTarget,
+}
+
+/// A shell, or `man`: the manual page committed as completions/stauth.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionsTarget {
+    Bash,
+    Elvish,
+    Fish,
+    Powershell,
+    Zsh,
+    Man,
 }
 
 /// Where `stauth init` keeps client_secret and cookie_secret.

@@ -1,11 +1,9 @@
-//! The library's error type and the exit codes every command uses.
-//!
-//! Messages are written for the user: what happened in the `Display` text,
-//! and the next thing to do in [`Error::hint`].
+//! The library's error type. Messages are written for the user: what happened
+//! in the `Display` text; each error says what [`Kind`] of failure it is, and
+//! the command line turns that into an exit code and the next thing to do.
 
 use std::path::PathBuf;
 
-use crate::oidc::DiscoveryError;
 use crate::untrusted::Untrusted;
 
 /// A path as shown in a message: escaped, since a file name can hold controls.
@@ -13,25 +11,51 @@ fn shown(path: &std::path::Path) -> String {
     Untrusted(&path.display().to_string()).to_string()
 }
 
-/// Process exit codes, the same for every command (documented in the README).
+/// What kind of failure an error is: the command line maps each kind to its
+/// exit code, so the core never needs to know the codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitCode {
-    /// Everything worked.
-    Success = 0,
+pub enum Kind {
     /// A check or a verification failed.
-    CheckFailed = 1,
-    /// Bad flag, missing input, malformed file or other configuration error.
-    Usage = 2,
+    Check,
+    /// Bad input, a malformed file or another configuration problem.
+    Usage,
     /// The provider or the network failed.
-    Provider = 3,
+    Provider,
     /// Waited too long.
-    Timeout = 4,
+    Timeout,
 }
 
-impl ExitCode {
-    pub fn code(self) -> i32 {
-        self as i32
-    }
+/// What an app's secrets lack for st.login, when stauth itself can add it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setup {
+    /// No secrets file at all.
+    SecretsFile,
+    /// A secrets file without `[auth]`.
+    AuthTable,
+    /// `[auth]` is not a table.
+    AuthNotTable,
+    /// `[auth]` lacks `cookie_secret`.
+    CookieSecret,
+    /// `[auth]` lacks a key every provider shares (`redirect_uri`, ...).
+    AuthKey,
+    /// The provider's table lacks keys.
+    ProviderKeys,
+    /// The default provider is asked for but not there; `named` are the
+    /// named providers the file has, `default_too` whether `[auth]` has a
+    /// default provider's keys after all.
+    Provider {
+        named: Vec<String>,
+        default_too: bool,
+    },
+}
+
+/// An error from a module that sits above this one (the OIDC client, the
+/// secret store), kept whole: boxing it here keeps `error` at the bottom of
+/// the core, so those modules can return [`Error`] without a circle.
+pub trait Failure: std::error::Error + Send + Sync + 'static {
+    fn kind(&self) -> Kind;
+    /// What to do next.
+    fn hint(&self) -> String;
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -84,7 +108,8 @@ pub enum Error {
         reason: String,
     },
 
-    #[error("{what} would change an existing value, and --force was not given")]
+    /// The command line adds how to go ahead anyway.
+    #[error("{what} would change an existing value")]
     WouldOverwrite { what: String, changes: Vec<String> },
 
     #[error(
@@ -96,25 +121,32 @@ pub enum Error {
     #[error("{message}")]
     LoginConfig { message: String, fix: String },
 
-    #[error(transparent)]
-    Discovery(#[from] DiscoveryError),
+    /// The app's login configuration lacks something stauth can write;
+    /// `setup` says what, and the command line says how.
+    #[error("{message}")]
+    NeedsSetup { message: String, setup: Setup },
+
+    /// The provider's discovery document or the OS keychain failed; the
+    /// failing module's own error, with its kind and hint.
+    #[error("{0}")]
+    Upstream(Box<dyn Failure>),
 
     #[error("{0}")]
     CheckFailed(String),
 
-    /// Input that cannot be used (exit 2), with what to do.
+    /// Input that cannot be used ([`Kind::Usage`]), with what to do.
     #[error("{message}")]
     Input { message: String, hint: String },
 
-    /// A verification failed (exit 1), with what to do.
+    /// A verification failed ([`Kind::Check`]), with what to do.
     #[error("{message}")]
     Verification { message: String, hint: String },
 
-    /// The provider refused or failed (exit 3), with what to do.
+    /// The provider refused or failed ([`Kind::Provider`]), with what to do.
     #[error("{message}")]
     ProviderFailed { message: String, hint: String },
 
-    /// Waited too long (exit 4), with what to check.
+    /// Waited too long ([`Kind::Timeout`]), with what to check.
     #[error("{message}")]
     TimedOut { message: String, hint: String },
 
@@ -123,20 +155,16 @@ pub enum Error {
 
     #[error("cannot ask for input: {0}")]
     Prompt(String),
-
-    /// The OS keychain cannot be used (exit 2), with the way out.
-    #[error(transparent)]
-    Keychain(#[from] crate::secret_store::StoreError),
 }
 
 impl Error {
-    pub fn exit_code(&self) -> ExitCode {
+    pub fn kind(&self) -> Kind {
         match self {
-            Error::Discovery(e) => e.exit_code(),
-            Error::CheckFailed(_) | Error::Verification { .. } => ExitCode::CheckFailed,
-            Error::ProviderFailed { .. } => ExitCode::Provider,
-            Error::TimedOut { .. } => ExitCode::Timeout,
-            _ => ExitCode::Usage,
+            Error::Upstream(e) => e.kind(),
+            Error::CheckFailed(_) | Error::Verification { .. } => Kind::Check,
+            Error::ProviderFailed { .. } => Kind::Provider,
+            Error::TimedOut { .. } => Kind::Timeout,
+            _ => Kind::Usage,
         }
     }
 
@@ -173,83 +201,18 @@ impl Error {
         }
     }
 
-    /// `{"ok": false, "error": {...}}`: the failure for `--json` readers, on
-    /// stdout, with the same message and hint as on stderr.
-    pub fn to_json(&self, hint: Option<&str>) -> serde_json::Value {
-        serde_json::json!({
-            "ok": false,
-            "error": {
-                "message": self.exact_message(),
-                "hint": hint,
-                "exit_code": self.exit_code().code(),
-            },
-        })
-    }
-
-    /// What to do next, as one or more lines, when there is something useful
-    /// to say. For a command that writes files use [`Error::hint_for`]: only
-    /// there is "nothing was written" news.
+    /// The next thing to do, when the error carries it. Hints that name a
+    /// command or a flag are added by the command line.
     pub fn hint(&self) -> Option<String> {
-        self.hint_for(false)
-    }
-
-    /// The hint, saying that nothing was written when `writes` (the command
-    /// writes files, so the user may wonder) and the error stopped it first.
-    pub fn hint_for(&self, writes: bool) -> Option<String> {
-        let nothing_written = if writes { "Nothing was written. " } else { "" };
         match self {
-            Error::MalformedToml { .. } => Some(format!(
-                "{}Fix the TOML at that position, then run the same command again.",
-                if writes { "The file was not changed. " } else { "" }
-            )),
-            Error::ReadFile { .. } => Some(format!(
-                "Check the path and its permissions{}.",
-                if writes { "; nothing was written" } else { "" }
-            )),
-            Error::WriteFile { .. } => Some(
-                "Nothing was changed: stauth writes to a temporary file and renames it only on success. Check the folder's permissions and free space."
-                    .into(),
-            ),
-            Error::BadSecretsLayout { .. } => Some(format!(
-                "{}Streamlit expects [auth] to be a table; fix it by hand, then run the same command again.",
-                if writes { "The file was not changed. " } else { "" }
-            )),
-            Error::MissingInputs { .. } => Some(
-                "Pass the missing flags (see `stauth init --help`), or run the command in a terminal to be asked."
-                    .into(),
-            ),
+            Error::Upstream(e) => Some(e.hint()),
             Error::RefusedProvider { way_out, .. } => Some(format!("Way out: {way_out}")),
-            Error::UnknownPreset { .. } => Some(
-                "Run `stauth providers` for the list, or use `--issuer URL` for any other OpenID Connect provider."
-                    .into(),
-            ),
-            Error::InvalidProviderName { .. } => Some(
-                "Provider names are used as `st.login(\"NAME\")` and `[auth.NAME]`: use letters, digits and '-', e.g. --name google."
-                    .into(),
-            ),
-            Error::WouldOverwrite { changes, .. } => Some(format!(
-                "{}\nRun the same command with --force to apply, or --dry-run to preview.",
-                changes.join("\n")
-            )),
-            Error::DefaultProviderTaken { .. } => Some(
-                "Add this provider next to it with --name NAME (the app then calls st.login(\"NAME\")), or replace the default provider with --force."
-                    .into(),
-            ),
-            Error::Discovery(e) => Some(e.hint()),
             Error::LoginConfig { fix, .. } => Some(fix.clone()),
             Error::Verification { hint, .. }
             | Error::Input { hint, .. }
             | Error::ProviderFailed { hint, .. }
             | Error::TimedOut { hint, .. } => (!hint.is_empty()).then(|| hint.clone()),
-            Error::InvalidValue { .. } => Some(format!(
-                "{nothing_written}Correct the value and run the command again."
-            )),
-            Error::CheckFailed(_) => None,
-            Error::Cancelled => writes.then(|| "Nothing was written.".into()),
-            Error::Keychain(e) => Some(e.hint()),
-            Error::Prompt(_) => Some(
-                "Pass every input as a flag instead (see `stauth init --help`).".into(),
-            ),
+            _ => None,
         }
     }
 }

@@ -1,23 +1,24 @@
-//! stauth: Streamlit's native login (st.login, st.user) set up, tested and
-//! inspected from the command line.
+//! stauth's core: Streamlit's native login (st.login, st.user) as a library
+//! the command line drives. The command line itself (the clap model, the
+//! commands, the printer, exit codes) lives in the binary (`src/main.rs`),
+//! so nothing here can name it: a `use crate::output` in this crate does not
+//! compile.
 //!
-//! Layers, each depending only on the ones below it:
-//! - `cli` (the clap model) and `commands` (one module per command);
-//! - `output` (the only printer);
-//! - core: `streamlit` (Streamlit's contract), `catalog` (provider presets),
-//!   `oidc` (network), `fsutil`, `secret`, `finding`, `error`.
+//! - `streamlit`: Streamlit's contract (secrets schema, login request,
+//!   cookies); no network I/O.
+//! - `oidc`: the OpenID Connect client, loopback listener and token checks.
+//! - `catalog` (provider presets), `diagnosis` (doctor's checks),
+//!   `secret_store` (the only keychain user).
+//! - below them: `fsutil`, `secret`, `finding`, `limits`, `untrusted`,
+//!   `error`.
 
 pub mod catalog;
-pub mod cli;
-pub mod commands;
 pub mod diagnosis;
 pub mod error;
 pub mod finding;
 pub mod fsutil;
-pub mod interrupt;
 pub mod limits;
 pub mod oidc;
-pub mod output;
 pub mod secret;
 pub mod secret_store;
 pub mod streamlit;

@@ -14,11 +14,11 @@ pub const STDIN_SECRET_BYTES: u64 = 64 * 1024;
 /// A TOML file: `secrets.toml`, `config.toml`, `dev-users.toml`.
 pub const TOML_FILE_BYTES: u64 = 1024 * 1024;
 /// A Python source file that doctor scans.
-pub const SOURCE_FILE_BYTES: u64 = 2 * 1024 * 1024;
+pub(crate) const SOURCE_FILE_BYTES: u64 = 2 * 1024 * 1024;
 /// Entries (files and folders) one of doctor's scans of the app folder
 /// looks at; past it the scan stops with a note, so a huge tree cannot stall
 /// doctor. Links are never followed and only regular files are read.
-pub const WALK_ENTRIES: usize = 20_000;
+pub(crate) const WALK_ENTRIES: usize = 20_000;
 /// A provider's HTTP response body (discovery, JWKS, token, userinfo).
 pub const RESPONSE_BYTES: u64 = 1024 * 1024;
 /// Per-request deadline for provider calls, body included.
@@ -29,12 +29,12 @@ pub const FILE_LOCK_WAIT: Duration = Duration::from_secs(5);
 
 /// The request line and headers of one request to test-login's callback
 /// listener (a browser's callback request is well under 2 KiB).
-pub const CALLBACK_HEAD_BYTES: u64 = 8 * 1024;
+pub(crate) const CALLBACK_HEAD_BYTES: u64 = 8 * 1024;
 /// How long a connection to the callback listener may take to send its whole
 /// request head; idle or slow connections are closed after it.
 pub const CALLBACK_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections the callback listener holds at once; past it, the oldest is closed.
-pub const CALLBACK_CONNECTIONS: usize = 64;
+pub(crate) const CALLBACK_CONNECTIONS: usize = 64;
 
 /// A human-readable size for messages ("1 MiB", "64 KiB").
 pub fn human_size(bytes: u64) -> String {

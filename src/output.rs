@@ -150,6 +150,20 @@ impl Output {
         }
     }
 
+    /// The findings that are not plain passes, under "Notes:" after a blank
+    /// line; nothing when all passed.
+    pub fn notes(&self, findings: &[Finding]) {
+        let mut notable = findings.iter().filter(|f| f.severity != Severity::Ok);
+        let Some(first) = notable.next() else {
+            return;
+        };
+        self.blank();
+        self.heading("Notes:");
+        for f in std::iter::once(first).chain(notable) {
+            self.finding(f);
+        }
+    }
+
     /// Data on stdout, exactly as given (a newline is added when missing).
     pub fn data(&self, text: impl AsRef<str>) {
         let text = text.as_ref();

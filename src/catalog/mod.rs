@@ -206,7 +206,7 @@ fn match_pattern(pattern: &str, url: &str) -> Option<Vec<(&'static str, String)>
 
 /// Preset inputs whose values make the preset unusable, e.g. Microsoft with
 /// tenant `common`: (preset name, input id, value, refusal name).
-pub const REFUSED_INPUTS: &[(&str, &str, &str, &str)] = &[
+pub(crate) const REFUSED_INPUTS: &[(&str, &str, &str, &str)] = &[
     ("microsoft", "tenant", "common", "microsoft-common"),
     (
         "microsoft",

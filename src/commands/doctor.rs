@@ -1,18 +1,17 @@
 //! `stauth doctor`: every known st.login misconfiguration, grouped by area,
 //! errors first, each with why it matters and the fix.
 
-use std::path::PathBuf;
-
 use serde_json::json;
 
 use crate::cli::DoctorArgs;
-use crate::diagnosis::{self, python, Area, Context, Diagnosis};
-use crate::error::{Error, ExitCode, Result};
+use crate::diagnosis::{self, python, Area, Diagnosis};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
 use crate::finding::Severity;
 use crate::output::{untrusted, Output};
 use crate::secret_store;
-use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::version::{self, StreamlitVersion};
+use crate::streamlit::AppContext;
 
 pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
     if !args.app_dir.is_dir() || std::fs::read_dir(&args.app_dir).is_err() {
@@ -32,8 +31,10 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
         })?),
         None => None,
     };
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
+    // Loaded before Python is asked, so a broken config.toml stops at once.
+    let app = AppContext::load(&args.app_dir)?
+        .with_script(args.script.clone())
+        .with_fallback(secret_store::KeychainFallback::new(&args.app_dir));
 
     let mut all: Vec<Diagnosis> = Vec::new();
     let interpreter = python::find(args.python.as_deref());
@@ -41,15 +42,8 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
     let version = assumed.or(installed).unwrap_or(version::LATEST);
     python::check_code(&args.app_dir, version, &mut all);
 
-    let ctx = Context {
-        app_dir: args.app_dir.clone(),
-        home,
-        script: args.script.clone(),
-        version,
-        server,
-    };
-    let keychain = secret_store::KeychainFallback::new(&args.app_dir);
-    let (offline, auth) = diagnosis::offline(&ctx, &keychain);
+    let ctx = app.with_version(version);
+    let (offline, auth) = diagnosis::offline(&ctx, ctx.fallback());
     all.extend(offline);
     if !args.offline {
         if let Some(auth) = &auth {

@@ -1,6 +1,7 @@
 //! One module per command. Each takes its parsed arguments and the output
 //! printer and returns the exit code or an error for `main` to print.
 
+mod common;
 pub mod completions;
 pub mod decode;
 pub mod doctor;
@@ -12,7 +13,8 @@ pub mod snippet;
 pub mod test_login;
 
 use crate::cli::{Cli, Command};
-use crate::error::{ExitCode, Result};
+use crate::error::Result;
+use crate::exit::ExitCode;
 use crate::output::Output;
 
 /// Runs the parsed command line.

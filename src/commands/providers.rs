@@ -5,7 +5,8 @@ use serde_json::json;
 
 use crate::catalog::{self, Preset, Refusal};
 use crate::cli::ProvidersArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
 use crate::output::Output;
 
 pub fn run(args: &ProvidersArgs, out: &Output) -> Result<ExitCode> {

@@ -25,7 +25,8 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use crate::cli::RunArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
 use crate::output::Output;
 use crate::secret_store::KeychainFallback;
 use crate::streamlit::auth_config;
@@ -36,10 +37,10 @@ use crate::streamlit::SecretsFile;
 const NOT_FOUND_EXIT: i32 = 127;
 const NOT_EXECUTABLE_EXIT: i32 = 126;
 
+/// COMMAND's exit status, passed on; the secrets folder is gone by the time
+/// this returns, on every path.
 pub fn run(args: &RunArgs, out: &Output) -> Result<ExitCode> {
-    let code = run_command(args, out)?;
-    // Every guard (the temporary folder) is dropped by now.
-    std::process::exit(code);
+    run_command(args, out).map(ExitCode::Child)
 }
 
 fn run_command(args: &RunArgs, out: &Output) -> Result<i32> {
@@ -57,13 +58,19 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<i32> {
             missing: vec!["COMMAND (e.g. stauth run -- streamlit run app.py)".into()],
         })?;
 
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let files: Vec<PathBuf> = auth_config::secrets_files(&[], &args.app_dir, home.as_deref())
+    // COMMAND runs here, so its script is taken from here (Streamlit 1.46+
+    // reads the secrets next to it, and the list below replaces its own).
+    let script = crate::streamlit::app::script_in_command(&args.command)
+        .map(|s| std::path::absolute(&s).unwrap_or(s));
+    let app = crate::streamlit::AppContext::load(&args.app_dir)?
+        .with_script(script)
+        .with_fallback(KeychainFallback::new(&args.app_dir));
+    let files: Vec<PathBuf> = app
+        .secrets_files()
         .into_iter()
         .map(|f| std::path::absolute(&f).unwrap_or(f))
         .collect();
-    let fallback = KeychainFallback::new(&args.app_dir);
-    let merged = auth_config::merged_secrets(&files, &fallback, Path::new("secrets.toml"))?;
+    let merged = auth_config::merged_secrets(&files, app.fallback(), Path::new("secrets.toml"))?;
     if !files.iter().any(|f| f.exists()) {
         out.warning(format!(
             "no secrets file found (looked in {}): the command runs without secrets",
@@ -369,117 +376,89 @@ mod signals {
     //! is in the same foreground process group, so it is not sent twice.
 
     use std::process::Command;
-    use std::sync::atomic::{AtomicI32, Ordering};
+    use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+    use signal_hook::iterator::exfiltrator::WithRawSiginfo;
+    use signal_hook::iterator::SignalsInfo;
 
     use super::Guard;
 
     const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
 
-    static CHILD: AtomicI32 = AtomicI32::new(0);
-    static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
-    /// A signal that arrived before the child existed (forward it after spawning).
-    static EARLY: AtomicI32 = AtomicI32::new(0);
+    /// Where a signal goes: COMMAND once it runs; until then it waits in
+    /// `early`. One lock, so a signal arriving while COMMAND starts is not lost.
+    #[derive(Default)]
+    struct Target {
+        child: Option<libc::pid_t>,
+        early: Option<libc::c_int>,
+    }
 
-    extern "C" fn on_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
-        // Only async-signal-safe calls here: kill and write.
-        let from_terminal = !info.is_null() && unsafe { sent_by_kernel(&*info) };
-        let child = CHILD.load(Ordering::SeqCst);
-        if child > 0 {
-            if !from_terminal {
-                unsafe {
-                    libc::kill(child, sig);
-                }
-            }
-        } else if !from_terminal {
-            EARLY.store(sig, Ordering::SeqCst);
-        }
-        let fd = PIPE_WRITE.load(Ordering::SeqCst);
-        if fd >= 0 {
-            let byte = sig as u8;
-            unsafe {
-                libc::write(fd, (&byte as *const u8).cast(), 1);
-            }
-        }
+    fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Whether the kernel (the terminal driver) sent the signal, as opposed to
     /// a process calling kill().
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    unsafe fn sent_by_kernel(info: &libc::siginfo_t) -> bool {
+    fn sent_by_terminal(info: &libc::siginfo_t) -> bool {
         info.si_code == libc::SI_KERNEL
     }
 
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    unsafe fn sent_by_kernel(info: &libc::siginfo_t) -> bool {
+    fn sent_by_terminal(info: &libc::siginfo_t) -> bool {
+        // SAFETY: every signal caught here carries a sender pid (0: the kernel).
         unsafe { info.si_pid() == 0 }
+    }
+
+    fn send(pid: libc::pid_t, sig: libc::c_int) {
+        // SAFETY: kill only takes plain integers.
+        unsafe {
+            libc::kill(pid, sig);
+        }
     }
 
     /// Runs `command`, forwarding signals and removing the secrets as soon as
     /// one arrives; returns COMMAND's exit status as a shell reports it.
     pub fn run_forwarding(command: &mut Command, guard: Guard) -> std::io::Result<i32> {
-        let mut fds = [-1; 2];
-        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let (read_fd, write_fd) = (fds[0], fds[1]);
-        unsafe {
-            libc::fcntl(read_fd, libc::F_SETFD, libc::FD_CLOEXEC);
-            libc::fcntl(write_fd, libc::F_SETFD, libc::FD_CLOEXEC);
-        }
-        PIPE_WRITE.store(write_fd, Ordering::SeqCst);
-        let watcher_guard = guard.clone();
-        std::thread::spawn(move || loop {
-            let mut byte = 0u8;
-            let n = unsafe { libc::read(read_fd, (&mut byte as *mut u8).cast(), 1) };
-            if n == 1 {
+        // An ignored signal stays ignored: COMMAND inherits it so, as it
+        // would without stauth.
+        let caught = SIGNALS
+            .into_iter()
+            .filter(|&sig| !crate::interrupt::is_ignored(sig));
+        let mut signals = SignalsInfo::<WithRawSiginfo>::new(caught)?;
+        let target = Arc::new(Mutex::new(Target::default()));
+        let watched = Arc::clone(&target);
+        std::thread::spawn(move || {
+            for info in signals.forever() {
+                if !sent_by_terminal(&info) {
+                    let mut t = lock(&watched);
+                    match t.child {
+                        Some(pid) => send(pid, info.si_signo),
+                        None => t.early = Some(info.si_signo),
+                    }
+                }
                 // Interrupted: the secrets go now, whatever COMMAND does next.
-                drop(
-                    watcher_guard
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .take(),
-                );
-            } else if n == 0
-                || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
-            {
-                break;
+                drop(lock(&guard).take());
             }
         });
-        for sig in SIGNALS {
-            install(sig);
-        }
         let mut child = command.spawn()?;
-        CHILD.store(child.id() as i32, Ordering::SeqCst);
-        let early = EARLY.swap(0, Ordering::SeqCst);
-        if early != 0 {
-            unsafe {
-                libc::kill(child.id() as i32, early);
+        {
+            let mut t = lock(&target);
+            let pid = child.id() as libc::pid_t;
+            t.child = Some(pid);
+            if let Some(sig) = t.early.take() {
+                send(pid, sig);
             }
         }
-        let status = child.wait()?;
+        let status = child.wait();
+        // Reaped: its pid may belong to another process from now on.
+        lock(&target).child = None;
+        let status = status?;
         use std::os::unix::process::ExitStatusExt;
         Ok(status
             .code()
             .or_else(|| status.signal().map(|s| 128 + s))
             .unwrap_or(1))
-    }
-
-    /// Installs the handler, unless the signal is ignored (then COMMAND
-    /// inherits it ignored, as it would without stauth).
-    fn install(sig: libc::c_int) {
-        unsafe {
-            let mut old: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(sig, std::ptr::null(), &mut old) == 0
-                && old.sa_sigaction == libc::SIG_IGN
-            {
-                return;
-            }
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_signal as *const () as usize;
-            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(sig, &action, std::ptr::null_mut());
-        }
     }
 }
 

@@ -2,15 +2,15 @@
 //! printed, except by `get --reveal` and `export --reveal`.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 
 use crate::cli::{
     SecretsAction, SecretsArgs, SecretsExportArgs, SecretsGetArgs, SecretsListArgs, SecretsNameArgs,
 };
-use crate::error::{Error, ExitCode, Result};
-use crate::fsutil;
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
 use crate::output::Output;
 use crate::secret::Secret;
 use crate::secret_store::{self, AppId, KeychainFallback, SecretStore, SERVICE};
@@ -50,7 +50,7 @@ fn app_dir_checked(dir: &Path) -> Result<()> {
 
 /// The app's own secrets file (missing: an empty one).
 fn app_secrets_file(app_dir: &Path) -> Result<SecretsFile> {
-    SecretsFile::load(&fsutil::join_clean(app_dir, ".streamlit/secrets.toml"))
+    SecretsFile::load(&crate::streamlit::app::secrets_file_in(app_dir))
 }
 
 fn keychain_label(store: &SecretStore) -> String {
@@ -268,10 +268,10 @@ fn export(args: &SecretsExportArgs, out: &Output) -> Result<ExitCode> {
             hint: "Run `stauth secrets export --reveal` (e.g. piped to the clipboard) to paste it into a hosting platform's secrets page; `stauth secrets list` shows the names only.".into(),
         });
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let files = auth_config::secrets_files(&[], &args.app_dir, home.as_deref());
-    let fallback = KeychainFallback::new(&args.app_dir);
-    let merged = auth_config::merged_secrets(&files, &fallback, Path::new("secrets.toml"))?;
+    let app = crate::streamlit::AppContext::load(&args.app_dir)?
+        .with_fallback(KeychainFallback::new(&args.app_dir));
+    let files = app.secrets_files();
+    let merged = auth_config::merged_secrets(&files, app.fallback(), Path::new("secrets.toml"))?;
     let read: Vec<String> = files
         .iter()
         .filter(|f| f.exists())

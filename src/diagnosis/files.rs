@@ -7,43 +7,14 @@ use serde_json::Value;
 
 use super::{push, shown, Area, Context, Diagnosis, EffectiveAuth};
 use crate::finding::Finding;
-use crate::fsutil::{self, git};
+use crate::fsutil::git;
 use crate::limits;
 use crate::streamlit::auth_config::SecretFallback;
 use crate::streamlit::schema::{self, AuthSecret, ProviderSlot};
 use crate::streamlit::SecretsFile;
 
-/// The files Streamlit reads for this app, in order, and why.
-pub fn sources(ctx: &Context) -> (Vec<PathBuf>, String) {
-    if let (Some(files), Some((_, origin))) = (
-        ctx.server.secrets_files_in(&ctx.app_dir),
-        &ctx.server.secrets_files,
-    ) {
-        return (files, origin.clone());
-    }
-    let mut files =
-        crate::streamlit::app_config::default_secrets_files(&ctx.app_dir, ctx.home.as_deref());
-    if let Some(dir) = script_secrets(ctx).filter(|_| ctx.version.reads_script_dir_secrets()) {
-        if !files.contains(&dir) {
-            files.push(dir);
-        }
-    }
-    (files, "Streamlit's default locations".into())
-}
-
-fn script_secrets(ctx: &Context) -> Option<PathBuf> {
-    let script = ctx.script.as_ref()?;
-    let dir = script.parent().filter(|d| !d.as_os_str().is_empty())?;
-    let dir = if dir.is_absolute() {
-        dir.to_path_buf()
-    } else {
-        ctx.app_dir.join(dir)
-    };
-    Some(fsutil::join_clean(&dir, ".streamlit/secrets.toml"))
-}
-
 pub fn check(ctx: &Context, out: &mut Vec<Diagnosis>) -> Option<EffectiveAuth> {
-    let (files, origin) = sources(ctx);
+    let crate::streamlit::app::SecretsSources { files, origin } = ctx.secrets_sources();
     let mut effective: Option<EffectiveAuth> = None;
     let mut listing = Vec::new();
     for path in &files {
@@ -121,7 +92,7 @@ fn unloadable_finding(e: &crate::error::Error) -> Finding {
 /// Puts secrets kept outside the files (stauth's keychain store) into the
 /// effective `[auth]`, so the schema checks see what `stauth run` gives
 /// Streamlit. Values are never shown, only that they were found.
-pub fn fill_from_fallback(
+pub(crate) fn fill_from_fallback(
     e: &mut EffectiveAuth,
     fallback: &dyn SecretFallback,
     out: &mut Vec<Diagnosis>,
@@ -272,7 +243,10 @@ fn stray_files(ctx: &Context, read: &[PathBuf], out: &mut Vec<Diagnosis>) {
     }
     for path in found {
         let name = shown(&path, &ctx.app_dir);
-        let why = if script_secrets(ctx).is_some_and(|s| abs(&s) == abs(&path)) {
+        let why = if ctx
+            .script_secrets_file()
+            .is_some_and(|s| abs(&s) == abs(&path))
+        {
             format!(
                 "Streamlit {} reads secrets next to the script only from 1.46 on.",
                 ctx.version

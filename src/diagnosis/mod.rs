@@ -13,9 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::finding::{Finding, Severity};
-use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::auth_config::SecretFallback;
-use crate::streamlit::version::StreamlitVersion;
 
 /// Where a finding belongs in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -47,16 +45,8 @@ pub struct Diagnosis {
     pub finding: Finding,
 }
 
-/// What the checks look at.
-#[derive(Debug, Clone)]
-pub struct Context {
-    pub app_dir: PathBuf,
-    pub home: Option<PathBuf>,
-    /// The app's script, when known (Streamlit 1.46+ also reads secrets next to it).
-    pub script: Option<PathBuf>,
-    pub version: StreamlitVersion,
-    pub server: ServerSettings,
-}
+/// What the checks look at: the app, as every command loads it.
+pub use crate::streamlit::app::AppContext as Context;
 
 /// `[auth]` as Streamlit will see it, and the file it comes from.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use crate::catalog;
 use crate::finding::Finding;
 use crate::oidc;
 use crate::streamlit::discovery_rules::{self, RequestSettings};
+use crate::streamlit::http_client::AnyRelease;
 use crate::streamlit::schema::{CLIENT_KWARGS, SERVER_METADATA_URL};
 
 pub fn check(e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
@@ -32,7 +33,7 @@ pub fn check(e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
                 .map(str::to_string)
         };
         let preset = catalog::preset_for_metadata_url(url);
-        let discovery = match oidc::fetch_discovery(url) {
+        let discovery = match oidc::fetch_discovery(url, &AnyRelease) {
             Ok(d) => d,
             Err(err) => {
                 push(

@@ -380,7 +380,7 @@ fn reused_secrets(ctx: &Context, auth: &Map<String, Value>, out: &mut Vec<Diagno
         .take(200)
         .collect();
     for dir in siblings {
-        let path = dir.join(".streamlit").join("secrets.toml");
+        let path = crate::streamlit::app::secrets_file_in(&dir);
         let Ok(file) = SecretsFile::load(&path) else {
             continue;
         };

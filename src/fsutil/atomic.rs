@@ -17,7 +17,7 @@
 //!
 //! Temporary files are named `.stauth-*.tmp` (`stauth init`'s .gitignore
 //! rule covers that name), are removed on every error, and on Ctrl-C/SIGTERM
-//! (see `crate::interrupt`).
+//! (see `cleanup`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -93,7 +93,7 @@ pub fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// The folder a file is in (`.` for a bare file name).
-pub fn parent_dir(path: &Path) -> &Path {
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -136,7 +136,7 @@ pub fn replace_file(path: &Path, contents: &[u8], opts: &WriteOptions) -> Result
         };
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
-    let (tmp, removal) = crate::interrupt::create_removable(|| {
+    let (tmp, removal) = crate::fsutil::cleanup::create_removable(|| {
         let tmp = builder.tempfile_in(dir)?;
         let p = tmp.path().to_path_buf();
         Ok((tmp, p))
@@ -155,7 +155,7 @@ pub fn replace_file(path: &Path, contents: &[u8], opts: &WriteOptions) -> Result
     guarded.tmp.as_file().sync_all().map_err(err)?;
     pause_for_tests();
     let tmp = guarded.tmp;
-    crate::interrupt::commit(&target, || tmp.persist(&target)).map_err(|e| err(e.error))?;
+    crate::fsutil::cleanup::commit(&target, || tmp.persist(&target)).map_err(|e| err(e.error))?;
     sync_dir(dir);
     // Through a link: the real path, for messages (not `a/../../b`).
     let target = if through_link {
@@ -173,7 +173,7 @@ pub fn replace_file(path: &Path, contents: &[u8], opts: &WriteOptions) -> Result
 /// A temporary file and its removal on interruption, dropped in that order.
 struct Guarded {
     tmp: tempfile::NamedTempFile,
-    _removal: crate::interrupt::Removal,
+    _removal: crate::fsutil::cleanup::Removal,
 }
 
 /// Refuses what must not be replaced, before anything is written.

@@ -26,7 +26,7 @@ pub struct FileLock {
     /// Folders created for the lock, outermost first: removed again when
     /// they are still empty (the write failed or never happened).
     created: Vec<PathBuf>,
-    _removals: Vec<crate::interrupt::Removal>,
+    _removals: Vec<crate::fsutil::cleanup::Removal>,
 }
 
 impl Drop for FileLock {
@@ -97,9 +97,9 @@ pub fn lock(path: &Path) -> Result<FileLock> {
         if let Some(file) = acquired {
             let mut removals: Vec<_> = created
                 .iter()
-                .map(|d| crate::interrupt::remove_on_interrupt(d))
+                .map(|d| crate::fsutil::cleanup::remove_on_interrupt(d))
                 .collect();
-            removals.push(crate::interrupt::remove_on_interrupt(&lock));
+            removals.push(crate::fsutil::cleanup::remove_on_interrupt(&lock));
             return Ok(FileLock {
                 path: lock,
                 file: Some(file),

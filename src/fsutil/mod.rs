@@ -2,6 +2,7 @@
 //! lock for read-modify-write, bounded reads and git ignore checks.
 
 mod atomic;
+pub mod cleanup;
 pub mod git;
 mod lock;
 pub mod read;

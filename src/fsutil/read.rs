@@ -88,7 +88,7 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// The bytes of the regular file at `path`, at most `cap` of them.
-pub fn read_file_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_file_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     let file = open_regular(path)?;
     read_capped(file, cap, "the file")
 }

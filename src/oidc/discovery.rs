@@ -6,9 +6,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::http::{self, NetError, Outcome, Redirects};
+use super::http::{self, DocumentRedirects, NetError, Outcome, Redirects};
 use super::url_policy::provider_url_problem;
-use crate::error::ExitCode;
+use crate::error::{Error, Failure, Kind};
 use crate::limits;
 use crate::untrusted::Untrusted;
 
@@ -49,11 +49,11 @@ pub enum DiscoveryError {
 }
 
 impl DiscoveryError {
-    pub fn exit_code(&self) -> ExitCode {
+    pub fn kind(&self) -> Kind {
         match self {
-            DiscoveryError::InvalidUrl { .. } => ExitCode::Usage,
-            DiscoveryError::Network(e) => e.exit_code(),
-            _ => ExitCode::Provider,
+            DiscoveryError::InvalidUrl { .. } => Kind::Usage,
+            DiscoveryError::Network(e) => e.kind(),
+            _ => Kind::Provider,
         }
     }
 
@@ -79,6 +79,21 @@ impl DiscoveryError {
     }
 }
 
+impl Failure for DiscoveryError {
+    fn kind(&self) -> Kind {
+        DiscoveryError::kind(self)
+    }
+    fn hint(&self) -> String {
+        DiscoveryError::hint(self)
+    }
+}
+
+impl From<DiscoveryError> for Error {
+    fn from(e: DiscoveryError) -> Self {
+        Error::Upstream(Box::new(e))
+    }
+}
+
 /// A fetched discovery document.
 #[derive(Debug, Clone)]
 pub struct Discovery {
@@ -88,7 +103,10 @@ pub struct Discovery {
 
 impl Discovery {
     /// Wraps an already-parsed document, checking the required fields.
-    pub fn from_document(url: &str, document: Map<String, Value>) -> Result<Self, DiscoveryError> {
+    pub(crate) fn from_document(
+        url: &str,
+        document: Map<String, Value>,
+    ) -> Result<Self, DiscoveryError> {
         let missing: Vec<String> = REQUIRED_FIELDS
             .iter()
             .filter(|f| {
@@ -129,8 +147,12 @@ impl Discovery {
     }
 }
 
-/// Fetch and validate the discovery document at `url`.
-pub fn fetch_discovery(url: &str) -> Result<Discovery, DiscoveryError> {
+/// Fetch and validate the discovery document at `url`; `streamlit` says
+/// what the app would do with a redirect stauth refuses.
+pub fn fetch_discovery(
+    url: &str,
+    streamlit: &dyn DocumentRedirects,
+) -> Result<Discovery, DiscoveryError> {
     let parsed = Url::parse(url).map_err(|e| DiscoveryError::InvalidUrl {
         url: url.into(),
         reason: e.to_string(),
@@ -154,7 +176,7 @@ pub fn fetch_discovery(url: &str) -> Result<Discovery, DiscoveryError> {
                 url,
                 &parsed,
                 r,
-                None,
+                streamlit,
             )
             .into())
         }

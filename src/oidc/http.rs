@@ -15,11 +15,9 @@ use std::time::Instant;
 
 use url::Url;
 
-use crate::error::ExitCode;
+use crate::error::Kind;
 use crate::fsutil::read::read_capped;
 use crate::limits::{self, human_size};
-use crate::streamlit::http_client;
-use crate::streamlit::version::StreamlitVersion;
 use crate::untrusted::Untrusted;
 
 /// Redirects followed within one origin before stauth gives up.
@@ -46,10 +44,10 @@ pub enum NetError {
 }
 
 impl NetError {
-    pub fn exit_code(&self) -> ExitCode {
+    pub fn kind(&self) -> Kind {
         match self {
-            NetError::Timeout { .. } => ExitCode::Timeout,
-            _ => ExitCode::Provider,
+            NetError::Timeout { .. } => Kind::Timeout,
+            _ => Kind::Provider,
         }
     }
 
@@ -67,8 +65,17 @@ impl NetError {
     }
 }
 
+/// What the app's own HTTP client does when a GET for a document (discovery,
+/// JWKS, userinfo) is answered with a redirect, as one sentence for the
+/// error. The Streamlit contract knows it per release; the OIDC client only
+/// reports it.
+pub trait DocumentRedirects {
+    fn explain(&self, status: u16, from: &Url, to: Option<&Url>) -> String;
+}
+
 /// A redirect stauth did not follow; `why` and `streamlit` are full
-/// sentences (the latter from [`crate::streamlit::http_client`]).
+/// sentences (the latter from a [`DocumentRedirects`] or
+/// [`super::token::TokenRedirects`]).
 #[derive(Debug, thiserror::Error)]
 #[error("{what} ({}) answered {status} with Location: {}\n  stauth did not follow it: {why}\n  {streamlit}", Untrusted(.url), snippet(.location, 300))]
 pub struct RefusedRedirect {
@@ -139,7 +146,7 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 }
 
 /// `scheme://host:port` of a URL, for messages.
-pub fn origin_of(url: &Url) -> String {
+pub(crate) fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
@@ -281,13 +288,13 @@ fn send_and_read(
 
 /// The error for a redirect a GET (discovery, JWKS, userinfo) was not
 /// allowed to follow: to another origin, or past [`MAX_REDIRECTS`].
-/// `version`: the target Streamlit release, when the command knows it.
-pub fn document_redirect_error(
+/// `streamlit`: what the app would have done with it.
+pub(crate) fn document_redirect_error(
     what: &str,
     url_text: &str,
     parsed: &Url,
     r: Redirected,
-    version: Option<StreamlitVersion>,
+    streamlit: &dyn DocumentRedirects,
 ) -> NetError {
     let why = match &r.target {
         None => "the Location is not a valid URL".to_string(),
@@ -309,19 +316,14 @@ pub fn document_redirect_error(
         what: what.into(),
         url: url_text.into(),
         status: r.status,
-        streamlit: http_client::document_redirect(
-            version,
-            r.status_code,
-            &r.from,
-            r.target.as_ref(),
-        ),
+        streamlit: streamlit.explain(r.status_code, &r.from, r.target.as_ref()),
         location: r.location,
         why,
     }))
 }
 
 /// "307 Temporary Redirect" (or just the number for an unknown status).
-pub fn status_text(status: reqwest::StatusCode) -> String {
+pub(crate) fn status_text(status: reqwest::StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
@@ -432,6 +434,12 @@ mod tests {
 
     #[test]
     fn refused_document_redirects_say_why() {
+        struct AnyApp;
+        impl DocumentRedirects for AnyApp {
+            fn explain(&self, _: u16, _: &Url, _: Option<&Url>) -> String {
+                "The app would not follow it.".into()
+            }
+        }
         let from = Url::parse("https://idp.example/jwks").unwrap();
         let redirect = |location: &str| Redirected {
             status: "302 Found".into(),
@@ -446,7 +454,7 @@ mod tests {
                 from.as_str(),
                 &from,
                 redirect(location),
-                None,
+                &AnyApp,
             )
             .to_string()
         };

@@ -608,7 +608,7 @@ fn page(title: &str, message: &str) -> String {
     )
 }
 
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -6,12 +6,11 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::http::{self, Fetched, NetError, Outcome, Redirects, RefusedRedirect};
-use crate::error::ExitCode;
+use super::http::{
+    self, DocumentRedirects, Fetched, NetError, Outcome, Redirects, RefusedRedirect,
+};
+use crate::error::Kind;
 use crate::secret::Secret;
-use crate::streamlit::http_client;
-use crate::streamlit::login_request::TokenAuth;
-use crate::streamlit::version::StreamlitVersion;
 use crate::untrusted::Untrusted;
 
 /// How much of an unexpected body an error quotes.
@@ -43,10 +42,10 @@ pub enum ExchangeError {
 }
 
 impl ExchangeError {
-    pub fn exit_code(&self) -> ExitCode {
+    pub fn kind(&self) -> Kind {
         match self {
-            ExchangeError::Network(e) => e.exit_code(),
-            _ => ExitCode::Provider,
+            ExchangeError::Network(e) => e.kind(),
+            _ => Kind::Provider,
         }
     }
 
@@ -57,6 +56,32 @@ impl ExchangeError {
             _ => None,
         }
     }
+}
+
+/// How the client proves itself at the token endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenAuth {
+    ClientSecretBasic,
+    ClientSecretPost,
+    None,
+}
+
+impl TokenAuth {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TokenAuth::ClientSecretBasic => "client_secret_basic",
+            TokenAuth::ClientSecretPost => "client_secret_post",
+            TokenAuth::None => "none",
+        }
+    }
+}
+
+/// What the app's own HTTP client does when its token request is answered
+/// with a redirect, as one sentence for the error. The Streamlit contract
+/// knows it per release; the OIDC client only reports it.
+pub trait TokenRedirects {
+    /// `auth`: how the request carries the client credentials.
+    fn explain(&self, auth: &TokenAuth, status: u16, from: &Url, to: Option<&Url>) -> String;
 }
 
 /// What the token endpoint returned.
@@ -75,8 +100,8 @@ pub struct CodeExchange<'a> {
     pub client_secret: &'a Secret,
     pub auth: &'a TokenAuth,
     pub code_verifier: Option<&'a str>,
-    /// The release whose behaviour a refused redirect is compared with.
-    pub streamlit: StreamlitVersion,
+    /// What the app would have done with a redirect stauth refused.
+    pub streamlit: &'a dyn TokenRedirects,
 }
 
 /// Exchanges the authorization code for tokens. The request follows no
@@ -112,13 +137,9 @@ pub fn exchange_code(x: &CodeExchange<'_>) -> Result<Tokens, ExchangeError> {
     let fetched = match http::fetch(request.body(form.finish()), WHAT, x.token_endpoint, &url)? {
         Outcome::Response(f) => f,
         Outcome::Redirect(r) => {
-            let streamlit = http_client::token_redirect(
-                x.streamlit,
-                x.auth,
-                r.status_code,
-                &r.from,
-                r.target.as_ref(),
-            );
+            let streamlit = x
+                .streamlit
+                .explain(x.auth, r.status_code, &r.from, r.target.as_ref());
             return Err(NetError::Redirect(Box::new(RefusedRedirect {
                 what: WHAT.into(),
                 url: x.token_endpoint.into(),
@@ -178,6 +199,7 @@ pub fn get_json(
     url_text: &str,
     what: &'static str,
     bearer: Option<&str>,
+    streamlit: &dyn DocumentRedirects,
 ) -> Result<Map<String, Value>, ExchangeError> {
     let url = parse(url_text, what)?;
     let client =
@@ -189,7 +211,7 @@ pub fn get_json(
     match http::fetch(request, what, url_text, &url)? {
         Outcome::Response(fetched) => json_body(&fetched, what),
         Outcome::Redirect(r) => {
-            Err(http::document_redirect_error(what, url_text, &url, r, None).into())
+            Err(http::document_redirect_error(what, url_text, &url, r, streamlit).into())
         }
     }
 }

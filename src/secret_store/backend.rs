@@ -19,7 +19,7 @@ pub fn backend_name() -> &'static str {
 
 /// A failure of the keychain. Never holds a secret value.
 #[derive(Debug)]
-pub enum BackendError {
+pub(crate) enum BackendError {
     /// No keychain to talk to (no session bus, no Secret Service).
     Unreachable(String),
     /// The keychain is there but refused (locked collection, denied prompt).
@@ -31,7 +31,7 @@ pub enum BackendError {
 }
 
 impl BackendError {
-    pub fn into_store_error(self, action: &str) -> StoreError {
+    pub(crate) fn into_store_error(self, action: &str) -> StoreError {
         let backend = backend_name();
         match self {
             BackendError::Unreachable(detail) => StoreError::Unreachable { backend, detail },
@@ -52,7 +52,7 @@ impl BackendError {
 }
 
 /// What stauth needs from a keychain: text values by account, under [`SERVICE`].
-pub trait Backend {
+pub(crate) trait Backend {
     fn get(&self, account: &str) -> Result<Option<String>, BackendError>;
     fn set(&self, account: &str, value: &str) -> Result<(), BackendError>;
     /// False when there was no entry.
@@ -62,7 +62,7 @@ pub trait Backend {
 }
 
 /// The OS keychain through the `keyring` crate.
-pub struct Keyring;
+pub(crate) struct Keyring;
 
 impl Keyring {
     /// Connects once (the crate keeps the connection for the process).
@@ -170,7 +170,7 @@ fn unreachable_detail(e: &keyring::Error) -> String {
 /// A keychain in memory, with writes that can be made to fail.
 #[cfg(test)]
 #[derive(Clone, Default)]
-pub struct Memory {
+pub(crate) struct Memory {
     inner: std::rc::Rc<std::cell::RefCell<MemoryInner>>,
 }
 
@@ -185,11 +185,11 @@ struct MemoryInner {
 #[cfg(test)]
 impl Memory {
     /// Makes the `n`th write from now fail (1: the next one); the others succeed.
-    pub fn fail_write_number(&self, n: usize) {
+    pub(crate) fn fail_write_number(&self, n: usize) {
         self.inner.borrow_mut().fail_in = Some(n);
     }
 
-    pub fn accounts_now(&self) -> Vec<String> {
+    pub(crate) fn accounts_now(&self) -> Vec<String> {
         self.inner.borrow().values.keys().cloned().collect()
     }
 }

@@ -16,6 +16,7 @@ mod parts;
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Failure, Kind};
 use crate::secret::Secret;
 use crate::streamlit::auth_config::SecretFallback;
 use crate::streamlit::schema::{AuthSecret, ProviderSlot};
@@ -30,7 +31,7 @@ pub const SERVICE: &str = "stauth";
 pub const PART_SIZE: usize = 1024;
 
 /// Why the keychain could not be used. Every variant is a configuration
-/// problem (exit 2) with a way out in [`StoreError::hint`].
+/// problem ([`Kind::Usage`]) with a way out in [`StoreError::hint`].
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the OS keychain is not reachable: {backend}: {detail}")]
@@ -73,6 +74,21 @@ impl StoreError {
             ),
             StoreError::AppDir { .. } => "Pass an existing folder with --app-dir DIR.".into(),
         }
+    }
+}
+
+impl Failure for StoreError {
+    fn kind(&self) -> Kind {
+        Kind::Usage
+    }
+    fn hint(&self) -> String {
+        StoreError::hint(self)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error::Upstream(Box::new(e))
     }
 }
 
@@ -135,7 +151,7 @@ pub fn account(app: &AppId, which: &AuthSecret) -> String {
 
 /// The app and secret an account names (None: not one of stauth's secrets,
 /// e.g. a part).
-pub fn parse_account(account: &str) -> Option<(AppId, AuthSecret)> {
+pub(crate) fn parse_account(account: &str) -> Option<(AppId, AuthSecret)> {
     if let Some(dir) = account.strip_prefix("cookie_secret:") {
         return Some((AppId(dir.to_string()), AuthSecret::CookieSecret));
     }
@@ -339,7 +355,7 @@ impl KeychainFallback {
 
     /// Whether the app's secrets file says its secrets are in the keychain.
     fn app_chose_keychain(&self) -> bool {
-        let path = crate::fsutil::join_clean(&self.app_dir, ".streamlit/secrets.toml");
+        let path = crate::streamlit::app::secrets_file_in(&self.app_dir);
         crate::streamlit::SecretsFile::load(&path).is_ok_and(|f| f.has_keychain_note())
     }
 }
@@ -352,7 +368,7 @@ impl SecretFallback for KeychainFallback {
         )
     }
 
-    fn get(&self, which: &AuthSecret) -> crate::error::Result<Option<Secret>> {
+    fn get(&self, which: &AuthSecret) -> Result<Option<Secret>, Error> {
         let mut state = self.state.borrow_mut();
         if let FallbackState::Unopened = *state {
             let opened =

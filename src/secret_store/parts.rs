@@ -15,7 +15,7 @@ use crate::secret::Secret;
 const INDEX_PREFIX: &str = "stauth-parts:v1:";
 
 #[derive(Debug)]
-pub enum PartsError {
+pub(crate) enum PartsError {
     Backend(BackendError),
     /// An index whose parts are missing or do not add up.
     Damaged(String),

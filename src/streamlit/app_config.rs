@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::fsutil::read::read_text_capped;
 use crate::limits::TOML_FILE_BYTES;
 
-pub const DEFAULT_PORT: u16 = 8501;
+pub(crate) const DEFAULT_PORT: u16 = 8501;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerSettings {
@@ -106,7 +106,7 @@ impl ServerSettings {
 
     /// `secrets.files`, with relative paths taken from where the app runs
     /// (`app_dir`); None means Streamlit's default locations.
-    pub fn secrets_files_in(&self, app_dir: &Path) -> Option<Vec<PathBuf>> {
+    pub(crate) fn secrets_files_in(&self, app_dir: &Path) -> Option<Vec<PathBuf>> {
         let (files, _) = self.secrets_files.as_ref()?;
         Some(
             files
@@ -123,7 +123,7 @@ impl ServerSettings {
     }
 
     /// The path Streamlit serves the OAuth callback at, e.g. `/app/oauth2callback`.
-    pub fn callback_path(&self) -> String {
+    pub(crate) fn callback_path(&self) -> String {
         if self.base_url_path.is_empty() {
             CALLBACK_PATH.to_string()
         } else {
@@ -150,25 +150,11 @@ fn parse_port(value: &str, what: &str) -> Result<u16> {
         })
 }
 
-/// The secrets files Streamlit reads by default for an app started from
-/// `app_dir` (1.46+ also reads `<script dir>/.streamlit/secrets.toml`).
-pub fn default_secrets_files(app_dir: &Path, home: Option<&Path>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    if let Some(home) = home {
-        files.push(home.join(".streamlit").join("secrets.toml"));
-    }
-    files.push(crate::fsutil::join_clean(
-        app_dir,
-        ".streamlit/secrets.toml",
-    ));
-    files
-}
-
 /// Whether `path` is one of the files Streamlit reads by default.
 pub fn is_default_secrets_file(path: &Path, app_dir: &Path, home: Option<&Path>) -> bool {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let target = abs(path);
-    default_secrets_files(app_dir, home)
+    super::app::default_secrets_files(app_dir, home)
         .iter()
         .any(|f| abs(f) == target)
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::schema::{self, AuthSecret, ProviderSlot};
 use super::secrets_file::SecretsFile;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setup};
 use crate::secret::Secret;
 
 /// Everything Streamlit uses to log in with one provider.
@@ -30,7 +30,7 @@ pub struct LoginConfig {
 
 impl LoginConfig {
     /// A `client_kwargs` string value.
-    pub fn kwarg(&self, key: &str) -> Option<&str> {
+    pub(crate) fn kwarg(&self, key: &str) -> Option<&str> {
         self.client_kwargs.get(key).and_then(Value::as_str)
     }
 }
@@ -46,7 +46,7 @@ pub trait SecretFallback {
 }
 
 /// The secrets files alone, as Streamlit reads them.
-pub struct FilesOnly;
+pub(crate) struct FilesOnly;
 
 impl SecretFallback for FilesOnly {
     fn describe(&self) -> String {
@@ -55,6 +55,13 @@ impl SecretFallback for FilesOnly {
 
     fn get(&self, _which: &AuthSecret) -> Result<Option<Secret>> {
         Ok(None)
+    }
+}
+
+fn needs_setup(message: impl Into<String>, setup: Setup) -> Error {
+    Error::NeedsSetup {
+        message: message.into(),
+        setup,
     }
 }
 
@@ -88,48 +95,42 @@ fn load_auth(files: &[PathBuf]) -> Result<(PathBuf, Map<String, Value>)> {
         .collect::<Vec<_>>()
         .join(", ");
     if !found_any {
-        return Err(config_error(
+        return Err(needs_setup(
             format!("no secrets file found (looked in {looked_in})"),
-            "Create one with `stauth init`, or point to it with --secrets-file PATH.",
+            Setup::SecretsFile,
         ));
     }
     let Some((source, auth)) = auth else {
-        return Err(config_error(
+        return Err(needs_setup(
             format!("To use authentication features you need to configure credentials for at least one authentication provider in `.streamlit/secrets.toml` (no [auth] table in {looked_in})"),
-            "Run `stauth init` to write one.",
+            Setup::AuthTable,
         ));
     };
     let Value::Object(auth) = auth else {
-        return Err(config_error(
+        return Err(needs_setup(
             format!("{}: [auth] must be a table", source.display()),
-            "Fix the file by hand, or move it aside and run `stauth init`.",
+            Setup::AuthNotTable,
         ));
     };
     Ok((source, auth))
 }
 
-/// The app's `cookie_secret` and the file it comes from.
-pub fn cookie_secret(files: &[PathBuf]) -> Result<(Secret, PathBuf)> {
-    let (source, auth) = load_auth(files)?;
-    cookie_from(source, &auth)
-}
-
 fn cookie_from(source: PathBuf, auth: &Map<String, Value>) -> Result<(Secret, PathBuf)> {
     match auth.get(schema::COOKIE_SECRET).and_then(Value::as_str) {
         Some(s) if !s.is_empty() => Ok((Secret::new(s), source)),
-        _ => Err(config_error(
+        _ => Err(needs_setup(
             format!(
                 "Authentication credentials in `{}` are missing the \"cookie_secret\" key",
                 source.display()
             ),
-            "Run `stauth init` to add it, or pipe the secret with --secret-stdin.",
+            Setup::CookieSecret,
         )),
     }
 }
 
-/// [`cookie_secret`], taking the secret from `fallback` when the files lack
-/// it. Returns the secret and where it came from (a path, or the fallback).
-pub fn cookie_secret_with(
+/// The app's `cookie_secret`, taken from `fallback` when the files lack it,
+/// and where it came from (a path, or the fallback).
+pub(crate) fn cookie_secret_with(
     files: &[PathBuf],
     fallback: &dyn SecretFallback,
 ) -> Result<(Secret, String)> {
@@ -142,14 +143,10 @@ pub fn cookie_secret_with(
     cookie_from(source, &auth).map(|(secret, path)| (secret, path.display().to_string()))
 }
 
-pub fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<LoginConfig> {
-    resolve_with(files, provider, port, &FilesOnly)
-}
-
-/// [`resolve`], taking `cookie_secret` and the provider's `client_secret`
-/// from `fallback` when the files lack them (Streamlit then gets them from
-/// `stauth run`).
-pub fn resolve_with(
+/// The login configuration for `provider` from the secrets `files`, taking
+/// `cookie_secret` and the provider's `client_secret` from `fallback` when
+/// the files lack them (Streamlit then gets them from `stauth run`).
+pub(crate) fn resolve_with(
     files: &[PathBuf],
     provider: Option<&str>,
     port: u16,
@@ -159,12 +156,12 @@ pub fn resolve_with(
     fill_from(&mut auth, provider, fallback)?;
     for key in [schema::REDIRECT_URI, schema::COOKIE_SECRET] {
         if !auth.contains_key(key) {
-            return Err(config_error(
+            return Err(needs_setup(
                 format!(
                     "Authentication credentials in `{}` are missing the \"{key}\" key",
                     source.display()
                 ),
-                "Run `stauth init` to add it.",
+                Setup::AuthKey,
             ));
         }
     }
@@ -190,9 +187,9 @@ pub fn resolve_with(
         }
         None if name == "default" => default_section(&auth),
         None => {
-            return Err(config_error(
+            return Err(needs_setup(
                 format!("Authentication credentials in `{}` are missing for the authentication provider \"{name}\"", source.display()),
-                providers_hint(&named, &auth),
+                providers_setup(&named, &auth),
             ))
         }
     };
@@ -211,18 +208,18 @@ pub fn resolve_with(
         } else {
             format!("the authentication provider \"{name}\"")
         };
-        let fix = if name == "default" && section.is_empty() && !named.is_empty() {
-            providers_hint(&named, &auth)
+        let setup = if name == "default" && section.is_empty() && !named.is_empty() {
+            providers_setup(&named, &auth)
         } else {
-            "Run `stauth init` for this provider to fill them in.".to_string()
+            Setup::ProviderKeys
         };
-        return Err(config_error(
+        return Err(needs_setup(
             format!(
                 "Authentication credentials in `{}` for {who} are missing the following keys: {}",
                 source.display(),
                 python_list(&missing)
             ),
-            fix,
+            setup,
         ));
     }
     // Types, as Streamlit's login code needs them (values are never shown).
@@ -421,15 +418,10 @@ fn default_section(auth: &Map<String, Value>) -> Map<String, Value> {
     .collect()
 }
 
-fn providers_hint(named: &[String], auth: &Map<String, Value>) -> String {
-    let mut names: Vec<String> = named.iter().map(|n| format!("--provider {n}")).collect();
-    if auth.contains_key(schema::CLIENT_ID) {
-        names.insert(0, "(no --provider: the default provider)".into());
-    }
-    if names.is_empty() {
-        "Run `stauth init` (add --name NAME for a named provider).".into()
-    } else {
-        format!("Test a provider this file has: {}", names.join(", "))
+fn providers_setup(named: &[String], auth: &Map<String, Value>) -> Setup {
+    Setup::Provider {
+        named: named.to_vec(),
+        default_too: auth.contains_key(schema::CLIENT_ID),
     }
 }
 
@@ -438,26 +430,13 @@ fn python_list(items: &[&str]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// The secrets files Streamlit reads for an app, in order, unless the user
-/// lists them explicitly.
-pub fn secrets_files(explicit: &[PathBuf], app_dir: &Path, home: Option<&Path>) -> Vec<PathBuf> {
-    if !explicit.is_empty() {
-        return explicit.to_vec();
-    }
-    // `secrets.files` (config.toml or STREAMLIT_SECRETS_FILES) replaces the
-    // default locations.
-    if let Some(files) = super::app_config::ServerSettings::load(app_dir, home)
-        .ok()
-        .and_then(|settings| settings.secrets_files_in(app_dir))
-    {
-        return files;
-    }
-    super::app_config::default_secrets_files(app_dir, home)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn resolve(files: &[PathBuf], provider: Option<&str>, port: u16) -> Result<LoginConfig> {
+        resolve_with(files, provider, port, &FilesOnly)
+    }
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let p = dir.join(name);
@@ -467,7 +446,7 @@ mod tests {
 
     fn err(files: &[PathBuf], provider: Option<&str>) -> String {
         match resolve(files, provider, 8501) {
-            Err(Error::LoginConfig { message, .. }) => message,
+            Err(Error::LoginConfig { message, .. } | Error::NeedsSetup { message, .. }) => message,
             other => panic!("expected a config error, got {other:?}"),
         }
     }

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use serde_json::Value;
 
+use super::cookies::python_format::python_cookie_unquote;
 use super::cookies::{itsdangerous_mac, tornado_mac_hex};
 use crate::limits;
 use crate::oidc::id_token::constant_time_eq;
@@ -79,39 +80,10 @@ pub fn parse_cookie_header(header: &str) -> Vec<(String, String)> {
         .split(';')
         .filter_map(|part| {
             let (name, value) = part.split_once('=')?;
-            Some((name.trim().to_string(), unquote(value.trim())))
+            Some((name.trim().to_string(), python_cookie_unquote(value.trim())))
         })
         .filter(|(name, _)| !name.is_empty())
         .collect()
-}
-
-/// Python `http.cookies._unquote`: `"..."` with `\"`, `\\` and `\ooo` escapes.
-fn unquote(value: &str) -> String {
-    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
-        return value.to_string();
-    };
-    let bytes = inner.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\'
-            && i + 3 < bytes.len()
-            && bytes[i + 1..i + 4]
-                .iter()
-                .all(|b| (b'0'..=b'7').contains(b))
-        {
-            let octal = std::str::from_utf8(&bytes[i + 1..i + 4]).unwrap_or("0");
-            out.push(u8::from_str_radix(octal, 8).unwrap_or(b'?'));
-            i += 4;
-        } else if bytes[i] == b'\\' && i + 1 < bytes.len() {
-            out.push(bytes[i + 1]);
-            i += 2;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Verifies one signed value written under cookie `name`.

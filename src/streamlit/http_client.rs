@@ -18,8 +18,9 @@
 
 use url::Url;
 
-use super::login_request::TokenAuth;
 use super::version::StreamlitVersion;
+use crate::oidc::http::DocumentRedirects;
+use crate::oidc::token::{TokenAuth, TokenRedirects};
 
 /// The HTTP library Authlib uses inside a Streamlit release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +110,7 @@ fn release(version: StreamlitVersion, library: Library) -> String {
 /// A sentence on what Streamlit `version` does when its token request
 /// (a POST with the code, and the client credentials as `auth` says) is
 /// answered with this redirect.
-pub fn token_redirect(
+pub(crate) fn token_redirect(
     version: StreamlitVersion,
     auth: &TokenAuth,
     status: u16,
@@ -154,7 +155,7 @@ pub fn token_redirect(
 /// A sentence on what Streamlit does when a GET for a document (discovery,
 /// JWKS, userinfo) is answered with this redirect: for one release, or for
 /// both servers when the release is not known.
-pub fn document_redirect(
+pub(crate) fn document_redirect(
     version: Option<StreamlitVersion>,
     status: u16,
     from: &Url,
@@ -175,6 +176,27 @@ pub fn document_redirect(
             (true, _) => "Streamlit's Tornado server (1.42-1.56, Authlib on requests) would follow it, to any origin; the Starlette server (1.57 and later, Authlib on httpx) would not, and its login fails at this request.".into(),
             _ => "Streamlit would not follow it either (neither requests on the Tornado server nor httpx on the Starlette server): its login fails at this request.".into(),
         },
+    }
+}
+
+/// The release is not known: what each of Streamlit's servers would do.
+pub struct AnyRelease;
+
+impl DocumentRedirects for AnyRelease {
+    fn explain(&self, status: u16, from: &Url, to: Option<&Url>) -> String {
+        document_redirect(None, status, from, to)
+    }
+}
+
+impl DocumentRedirects for StreamlitVersion {
+    fn explain(&self, status: u16, from: &Url, to: Option<&Url>) -> String {
+        document_redirect(Some(*self), status, from, to)
+    }
+}
+
+impl TokenRedirects for StreamlitVersion {
+    fn explain(&self, auth: &TokenAuth, status: u16, from: &Url, to: Option<&Url>) -> String {
+        token_redirect(*self, auth, status, from, to)
     }
 }
 

@@ -10,6 +10,7 @@ use url::Url;
 use super::auth_config::LoginConfig;
 use super::schema::{DEFAULT_PROMPT, DEFAULT_SCOPE};
 use super::version::StreamlitVersion;
+pub use crate::oidc::token::TokenAuth;
 use crate::oidc::Discovery;
 
 /// Authlib's `generate_token` lengths.
@@ -19,24 +20,6 @@ const CODE_VERIFIER_LEN: usize = 48;
 
 /// `client_kwargs` that Authlib copies into the authorization URL.
 const EXTRA_AUTHORIZE_PARAMS: &[&str] = &["response_mode", "login_hint"];
-
-/// How the client proves itself at the token endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenAuth {
-    ClientSecretBasic,
-    ClientSecretPost,
-    None,
-}
-
-impl TokenAuth {
-    pub fn name(&self) -> &'static str {
-        match self {
-            TokenAuth::ClientSecretBasic => "client_secret_basic",
-            TokenAuth::ClientSecretPost => "client_secret_post",
-            TokenAuth::None => "none",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct LoginRequest {
@@ -156,7 +139,7 @@ pub fn logout_url(
 }
 
 /// Authlib's `generate_token`: letters and digits from the OS CSPRNG.
-pub fn generate_token(len: usize) -> String {
+pub(crate) fn generate_token(len: usize) -> String {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
@@ -174,7 +157,7 @@ pub fn generate_token(len: usize) -> String {
 }
 
 /// PKCE S256: base64url(SHA-256(verifier)).
-pub fn s256_challenge(verifier: &str) -> String {
+pub(crate) fn s256_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 

@@ -1,9 +1,11 @@
 //! The Streamlit contract: how Streamlit reads `[auth]` from secrets.toml,
 //! what it does with a provider's discovery document, and the app settings
 //! that shape `redirect_uri`. Everything here mirrors Streamlit's own code
-//! (see shared/streamlit-auth.md), so a Streamlit change is an edit here.
+//! (docs/streamlit-contract.md states it per release, with evidence), so a
+//! Streamlit change is an edit here.
 //! This module reads files but never touches the network.
 
+pub mod app;
 pub mod app_config;
 pub mod auth_config;
 pub mod cookie_reader;
@@ -12,18 +14,19 @@ pub mod discovery_rules;
 pub mod http_client;
 pub mod login_request;
 pub mod redirect;
-pub mod requirements;
+pub(crate) mod requirements;
 pub mod schema;
 pub mod secrets_file;
 pub mod version;
 
+pub use app::AppContext;
 pub use schema::ProviderSlot;
 pub use secrets_file::SecretsFile;
 
 /// `text` as one word for a POSIX shell, for commands stauth suggests
 /// (`STREAMLIT_SECRETS_FILES=... streamlit run app.py`): left bare when it
 /// holds only safe characters, else in single quotes.
-pub fn shell_quote(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn shell_quote(text: &str) -> std::borrow::Cow<'_, str> {
     let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+:,@%=".contains(c);
     if !text.is_empty() && text.chars().all(safe) {
         return text.into();

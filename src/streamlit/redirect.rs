@@ -7,7 +7,7 @@ use super::app_config::ServerSettings;
 use super::schema::{CALLBACK_PATH, PORT_PLACEHOLDER};
 use crate::finding::Finding;
 use crate::oidc::url_policy::is_loopback_host;
-use crate::output::untrusted;
+use crate::untrusted::escape;
 
 /// Parses a redirect URI, accepting Streamlit's literal `{port}` placeholder.
 pub fn parse_redirect_uri(uri: &str, port: u16) -> Result<Url, String> {
@@ -45,7 +45,7 @@ pub fn check_redirect_uri(uri: &str, server: &ServerSettings) -> Vec<Finding> {
                 format!("redirect_uri does not end with {CALLBACK_PATH}"),
             )
             .why("Streamlit receives the login only at <app URL>/oauth2callback, and without that ending st.logout() stays local.")
-            .fix(format!("use {}", untrusted(&server.local_redirect_uri()))),
+            .fix(format!("use {}", escape(&server.local_redirect_uri()))),
         );
     } else if loopback && url.path() != server.callback_path() {
         findings.push(
@@ -54,11 +54,11 @@ pub fn check_redirect_uri(uri: &str, server: &ServerSettings) -> Vec<Finding> {
                 // server.baseUrlPath comes from config.toml as written.
                 format!(
                     "redirect_uri path {} does not match server.baseUrlPath (Streamlit serves the callback at {})",
-                    untrusted(url.path()),
-                    untrusted(&server.callback_path())
+                    escape(url.path()),
+                    escape(&server.callback_path())
                 ),
             )
-            .fix(format!("use {}", untrusted(&server.local_redirect_uri()))),
+            .fix(format!("use {}", escape(&server.local_redirect_uri()))),
         );
     }
     if url.scheme() == "http" && !loopback {
@@ -86,7 +86,7 @@ pub fn check_redirect_uri(uri: &str, server: &ServerSettings) -> Vec<Finding> {
                 ),
             )
             .why("The provider sends the browser back to the redirect_uri's port; nothing is listening there.")
-            .fix(format!("use {}", untrusted(&server.local_redirect_uri()))),
+            .fix(format!("use {}", escape(&server.local_redirect_uri()))),
         );
     }
     if loopback && !port_differs {

@@ -109,7 +109,7 @@ pub fn check(p: &Packages) -> Vec<Finding> {
 }
 
 /// What this release does differently, as notes.
-pub fn version_notes(v: StreamlitVersion) -> Vec<Finding> {
+pub(crate) fn version_notes(v: StreamlitVersion) -> Vec<Finding> {
     let mut f = Vec::new();
     if !v.pkce_when_advertised() {
         f.push(Finding::info(

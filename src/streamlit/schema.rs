@@ -10,30 +10,30 @@ pub const EXPOSE_TOKENS: &str = "expose_tokens";
 pub const CLIENT_ID: &str = "client_id";
 pub const CLIENT_SECRET: &str = "client_secret";
 pub const SERVER_METADATA_URL: &str = "server_metadata_url";
-pub const CLIENT_KWARGS: &str = "client_kwargs";
+pub(crate) const CLIENT_KWARGS: &str = "client_kwargs";
 /// Extra parameters for the login URL (used for named providers only).
-pub const AUTHORIZE_PARAMS: &str = "authorize_params";
+pub(crate) const AUTHORIZE_PARAMS: &str = "authorize_params";
 
 /// Whether a table under `[auth]` is a provider entry `[auth.NAME]`: the
 /// default provider's own tables (`client_kwargs`, `authorize_params`) are not.
-pub fn is_provider_name(key: &str) -> bool {
+pub(crate) fn is_provider_name(key: &str) -> bool {
     key != CLIENT_KWARGS && key != AUTHORIZE_PARAMS
 }
 
 /// Streamlit serves its OAuth callback at `<server.baseUrlPath>/oauth2callback`.
 pub const CALLBACK_PATH: &str = "/oauth2callback";
 /// `redirect_uri` may hold this literal; Streamlit 1.53+ replaces it by `server.port`.
-pub const PORT_PLACEHOLDER: &str = "{port}";
+pub(crate) const PORT_PLACEHOLDER: &str = "{port}";
 
 /// Streamlit's `client_kwargs` defaults.
-pub const DEFAULT_SCOPE: &str = "openid email profile";
-pub const DEFAULT_PROMPT: &str = "select_account";
+pub(crate) const DEFAULT_SCOPE: &str = "openid email profile";
+pub(crate) const DEFAULT_PROMPT: &str = "select_account";
 
 /// Values `expose_tokens` accepts (1.53+).
-pub const EXPOSE_TOKENS_VALUES: &[&str] = &["id", "access"];
+pub(crate) const EXPOSE_TOKENS_VALUES: &[&str] = &["id", "access"];
 
 /// `client_kwargs` keys that take effect; anything else is silently dropped.
-pub const CLIENT_KWARGS_USED: &[&str] = &[
+pub(crate) const CLIENT_KWARGS_USED: &[&str] = &[
     "scope",
     "prompt",
     "response_type",
@@ -49,17 +49,17 @@ pub const CLIENT_KWARGS_USED: &[&str] = &[
 ];
 
 /// The keys the app reads from a provider, and secrets among them.
-pub const SECRET_KEYS: &[&str] = &[CLIENT_SECRET, COOKIE_SECRET];
+pub(crate) const SECRET_KEYS: &[&str] = &[CLIENT_SECRET, COOKIE_SECRET];
 
 /// `client_kwargs` keys that Streamlit passes to Authlib's client next to
 /// the provider's own `client_id` / `client_secret`: the login then fails with
 /// "got multiple values for keyword argument" (Streamlit 1.67, Authlib 1.x).
-pub const CLIENT_KWARGS_COLLIDING: &[&str] = &[CLIENT_ID, CLIENT_SECRET];
+pub(crate) const CLIENT_KWARGS_COLLIDING: &[&str] = &[CLIENT_ID, CLIENT_SECRET];
 
 /// Whether a key's value is to be treated as a secret wherever it appears
 /// (`client_secret`, `private_key`, `api_token`, `password`...): stauth never
 /// prints such a value, and never suggests putting it into a URL.
-pub fn looks_secret(key: &str) -> bool {
+pub(crate) fn looks_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     ["secret", "key", "token", "password", "passwd"]
         .iter()
@@ -68,7 +68,7 @@ pub fn looks_secret(key: &str) -> bool {
 
 /// What a value read from secrets.toml is in Python (what Streamlit gets
 /// from its TOML reader), for messages: "a string", "a list"...
-pub fn python_type(value: &serde_json::Value) -> &'static str {
+pub(crate) fn python_type(value: &serde_json::Value) -> &'static str {
     use serde_json::Value;
     match value {
         Value::String(_) => "a string",
@@ -91,7 +91,7 @@ pub fn python_type(value: &serde_json::Value) -> &'static str {
 /// A key Streamlit reads as text holds another type. `fatal`: the login
 /// cannot work; otherwise it works only by luck (a number sent as its digits).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrongType {
+pub(crate) struct WrongType {
     pub fatal: bool,
     /// What Streamlit (1.67, with Authlib) then does, in one sentence.
     pub consequence: String,
@@ -100,7 +100,7 @@ pub struct WrongType {
 /// Checks the type of one `[auth]` / provider key as Streamlit uses it
 /// (None: the type is fine, or Streamlit does not read the key). Found by
 /// running Streamlit 1.67's own login code on each type (tests/py/auth_config_oracle.py).
-pub fn wrong_type(key: &str, value: &serde_json::Value) -> Option<WrongType> {
+pub(crate) fn wrong_type(key: &str, value: &serde_json::Value) -> Option<WrongType> {
     use serde_json::Value;
     let kind = python_type(value);
     let fatal = |consequence: String| {
@@ -140,7 +140,7 @@ pub fn wrong_type(key: &str, value: &serde_json::Value) -> Option<WrongType> {
 
 /// Python's truthiness, which Streamlit applies to the default provider's
 /// keys (`generate_default_provider_section` keeps only truthy values).
-pub fn python_truthy(value: &serde_json::Value) -> bool {
+pub(crate) fn python_truthy(value: &serde_json::Value) -> bool {
     use serde_json::Value;
     match value {
         Value::String(s) => !s.is_empty(),

@@ -18,7 +18,7 @@ const AUTH_COMMENT: &str =
 /// First line of the note stauth puts above `[auth]` when the app's secrets
 /// are in the OS keychain (`stauth init --store keychain`); it also marks the
 /// app as using the keychain.
-pub const KEYCHAIN_NOTE: &str =
+pub(crate) const KEYCHAIN_NOTE: &str =
     "# client_secret and cookie_secret are not in this file: stauth keeps them in the OS keychain (service \"stauth\").";
 /// Start of the note's second line, which says how to run the app.
 const KEYCHAIN_NOTE_RUN: &str = "# Start the app with: stauth run -- ";
@@ -219,7 +219,7 @@ impl SecretsFile {
     }
 
     /// `[auth]` as plain data (what Streamlit's `st.secrets["auth"]` holds).
-    pub fn auth_data(&self) -> Option<serde_json::Value> {
+    pub(crate) fn auth_data(&self) -> Option<serde_json::Value> {
         self.doc.get(schema::AUTH).map(item_to_json)
     }
 
@@ -703,7 +703,7 @@ fn is_big_int(error: &toml_edit::TomlError, literal: &str) -> bool {
 
 /// Parses TOML as Streamlit's reader does, turning a syntax error into
 /// `file:line:col: message`. Integers beyond 64 bits load (as in Python).
-pub fn parse_toml(path: &Path, text: &str) -> Result<DocumentMut> {
+pub(crate) fn parse_toml(path: &Path, text: &str) -> Result<DocumentMut> {
     let mut masked = std::borrow::Cow::Borrowed(text);
     // (position in the masked text, literal length, replacement length)
     let mut shifts: Vec<(usize, usize, usize)> = Vec::new();

@@ -12,7 +12,7 @@ pub const LATEST: StreamlitVersion = StreamlitVersion {
 };
 
 /// The first release with `st.login`.
-pub const FIRST_WITH_LOGIN: StreamlitVersion = StreamlitVersion {
+pub(crate) const FIRST_WITH_LOGIN: StreamlitVersion = StreamlitVersion {
     major: 1,
     minor: 42,
 };
@@ -39,7 +39,7 @@ impl StreamlitVersion {
 
     /// Whether Streamlit adds PKCE (S256) when discovery advertises it: the
     /// Tornado server did (1.42–1.56), the Starlette server only from 1.58.
-    pub fn pkce_when_advertised(self) -> bool {
+    pub(crate) fn pkce_when_advertised(self) -> bool {
         self != Self::new(1, 57)
     }
 
@@ -54,17 +54,17 @@ impl StreamlitVersion {
     }
 
     /// `<script dir>/.streamlit/secrets.toml` is read too (1.46+).
-    pub fn reads_script_dir_secrets(self) -> bool {
+    pub(crate) fn reads_script_dir_secrets(self) -> bool {
         self >= Self::new(1, 46)
     }
 
     /// `st.experimental_user` still exists (removed in 1.54).
-    pub fn has_experimental_user(self) -> bool {
+    pub(crate) fn has_experimental_user(self) -> bool {
         self < Self::new(1, 54)
     }
 
     /// Large login cookies are split into chunks (1.53+).
-    pub fn chunks_cookies(self) -> bool {
+    pub(crate) fn chunks_cookies(self) -> bool {
         self >= Self::new(1, 53)
     }
 

@@ -3,6 +3,7 @@
 # `stauth decode TOKEN` without verification, on a realistic RS256 ID token
 # (Entra-like claims, 20 groups), and the same token through jwt-cli
 # (crates.io `jwt-cli`, binary `jwt`: `jwt decode TOKEN`), with the ratio.
+# STAUTH_BIN=PATH measures that binary instead of building target/release.
 #
 # Needs hyperfine, GNU time (/usr/bin/time; apt-get install time), node (to
 # mint the token with tests/tokens/mint.mjs) and a release build. jwt-cli is
@@ -17,7 +18,10 @@ for tool in hyperfine node; do
 done
 [ -x /usr/bin/time ] || { echo "GNU time is needed: apt-get install time" >&2; exit 2; }
 
-cargo build --release --quiet
+# STAUTH_BIN names a binary built elsewhere (e.g. to compare two builds).
+if [ -z "${STAUTH_BIN:-}" ]; then
+  cargo build --release --quiet
+fi
 bin=${STAUTH_BIN:-$PWD/target/release/stauth}
 
 jwt=${JWT_CLI:-$(command -v jwt || true)}

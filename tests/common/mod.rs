@@ -7,6 +7,8 @@ pub mod hostile_server;
 pub mod idp;
 pub mod keyring;
 pub mod oracle;
+pub mod pty;
+pub mod snapshot;
 pub mod streamlit;
 
 use std::path::{Path, PathBuf};
@@ -123,11 +125,14 @@ impl Sandbox {
     }
 }
 
-/// Bytes and modification time of a file, to prove it was not touched.
-pub fn fingerprint(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
+/// Bytes and inode of a file, to prove it was not touched: stauth replaces
+/// files by renaming a new one over them, which changes the inode (no clock
+/// involved, so no wait is needed between two runs).
+pub fn fingerprint(path: &Path) -> (Vec<u8>, u64) {
+    use std::os::unix::fs::MetadataExt;
     (
         std::fs::read(path).unwrap(),
-        std::fs::metadata(path).unwrap().modified().unwrap(),
+        std::fs::symlink_metadata(path).unwrap().ino(),
     )
 }
 
@@ -141,41 +146,10 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-/// Replaces values that differ between runs with stable placeholders.
+/// Replaces values that differ between runs with stable placeholders (the
+/// snapshot rules for secrets and ports, on a string).
 pub fn redact(text: &str) -> String {
-    let cookie = regex_lite_replace(text, "cookie_secret = \"", 64, "[COOKIE_SECRET]");
-    let mut out = String::new();
-    // 127.0.0.1:PORT and localhost:PORT of the test provider.
-    let mut rest = cookie.as_str();
-    while let Some(i) = rest.find("127.0.0.1:") {
-        let (head, tail) = rest.split_at(i + "127.0.0.1:".len());
-        out.push_str(head);
-        let digits = tail.chars().take_while(char::is_ascii_digit).count();
-        if digits > 0 {
-            out.push_str("[PORT]");
-        }
-        rest = &tail[digits..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Replaces the `len` characters after each `prefix` with `placeholder`.
-fn regex_lite_replace(text: &str, prefix: &str, len: usize, placeholder: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(prefix) {
-        let (head, tail) = rest.split_at(i + prefix.len());
-        out.push_str(head);
-        if tail.len() >= len && tail[..len].chars().all(|c| c.is_ascii_hexdigit()) {
-            out.push_str(placeholder);
-            rest = &tail[len..];
-        } else {
-            rest = tail;
-        }
-    }
-    out.push_str(rest);
-    out
+    snapshot::redact(text, &[snapshot::Rules::Secrets])
 }
 
 /// Asserts the test secret appears nowhere in the given outputs.

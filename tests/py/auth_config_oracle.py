@@ -1,7 +1,7 @@
 """Auth config oracle: what real Streamlit does with a secrets.toml when a
 user clicks "Log in".
 
-Used by tests/hostile_schema.rs to prove that stauth's verdict on a secrets
+Used by tests/it/hostile_schema.rs to prove that stauth's verdict on a secrets
 file (doctor, init) agrees with Streamlit's own code. Run it with the test
 venv's Python (`bash tests/setup.sh` creates tests/.venv with
 streamlit[auth]==1.67.0):

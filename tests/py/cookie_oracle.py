@@ -1,6 +1,6 @@
 """Cookie oracle: the Set-Cookie headers real Streamlit sends after a login.
 
-Used by tests/streamlit_cookies.rs to check `stauth::streamlit::cookies` byte
+Used by tests/it/streamlit_cookies.rs to check `stauth::streamlit::cookies` byte
 for byte. Run it with the test venv's Python (`bash tests/setup.sh` creates
 tests/.venv with streamlit[auth]==1.67.0):
 

@@ -3,13 +3,14 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{read_stdin, read_stdin_secret, unix_now, view};
+use super::{read_stdin, read_stdin_secret, view};
 use crate::cli::DecodeArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::commands::common::unix_now;
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
 use crate::oidc::id_token;
 use crate::output::{untrusted, Output};
 use crate::secret::Secret;
-use crate::streamlit::auth_config;
 use crate::streamlit::cookie_reader::{self, CookieError, CookieFormat, MAX_AGE_SECS};
 use crate::streamlit::cookies::{TOKENS_COOKIE, USER_COOKIE};
 
@@ -168,11 +169,11 @@ fn cookie_secret(args: &DecodeArgs) -> Result<(Secret, String)> {
     if args.secret_stdin {
         return Ok((read_stdin_secret()?, "stdin".into()));
     }
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
     // The OS keychain when the files lack it (stauth init --store keychain).
-    let keychain = crate::secret_store::KeychainFallback::new(&args.app_dir);
-    auth_config::cookie_secret_with(&files, &keychain)
+    let app = crate::streamlit::AppContext::load(&args.app_dir)?
+        .with_secrets_files(&args.secrets_files)
+        .with_fallback(crate::secret_store::KeychainFallback::new(&args.app_dir));
+    app.cookie_secret()
 }
 
 fn cookie_error(e: CookieError, secret_source: &str) -> Error {

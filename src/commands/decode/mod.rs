@@ -6,13 +6,14 @@ mod view;
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use colored::Colorize;
 use serde_json::{json, Value};
 
+use super::common::{signature_hint, unix_now, Keys};
 use crate::cli::DecodeArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{Error, Kind, Result};
+use crate::exit::ExitCode;
 use crate::fsutil::read::{open_regular, read_capped, read_stdin_capped};
 use crate::limits::{self, human_size};
 use crate::oidc::id_token::{self, Check, Expectations, Jwt, TokenError, VerifiedBy};
@@ -20,9 +21,8 @@ use crate::oidc::token as fetch;
 use crate::oidc::{self, Discovery};
 use crate::output::Output;
 use crate::secret::Secret;
-use crate::streamlit::app_config::ServerSettings;
-use crate::streamlit::auth_config;
 use crate::streamlit::discovery_rules::{discovery_url_for_issuer, WELL_KNOWN};
+use crate::streamlit::http_client::AnyRelease;
 use crate::untrusted::Untrusted;
 
 pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
@@ -183,7 +183,14 @@ impl Verification {
             }
             return Some((
                 format!("verification failed: {e}"),
-                signature_hint(e, self.from_discovery),
+                signature_hint(
+                    e,
+                    if self.from_discovery {
+                        Keys::Discovery
+                    } else {
+                        Keys::Given
+                    },
+                ),
             ));
         }
         let failed: Vec<&Check> = self.checks.iter().filter(|c| !c.ok).collect();
@@ -203,41 +210,29 @@ impl Verification {
     }
 }
 
-fn signature_hint(e: &TokenError, from_discovery: bool) -> String {
-    match e {
-        TokenError::Unsigned => "An unsigned token proves nothing; never accept it.".into(),
-        TokenError::UnsupportedHeader(_) => "Streamlit refuses such a token before it looks at the signature. The provider (or whoever made the token) must sign ID tokens without unknown critical header extensions.".into(),
-        TokenError::KeyTypeMismatch { .. } => "The key does not fit the token's algorithm. Refusing prevents algorithm-confusion attacks (an RS256 public key used as an HS256 secret).".into(),
-        TokenError::UnknownKid { .. } => "The key set has no key with this kid: the token comes from another provider, or the provider rotated its keys.".into(),
-        TokenError::NoMatchingKey { .. } => "None of the keys given fits this token's algorithm.".into(),
-        TokenError::AlgorithmNotAllowed { alg, .. } if alg.starts_with("HS") && !from_discovery => "HS* tokens are signed with a shared secret (often the client secret), not a public key: pipe it with --secret-stdin.".into(),
-        TokenError::AlgorithmNotAllowed { .. } if from_discovery => "The provider does not list this algorithm in id_token_signing_alg_values_supported; an attacker may have changed the header.".into(),
-        TokenError::AlgorithmNotAllowed { .. } => "stauth verifies only these algorithms with public keys; an attacker may have changed the header.".into(),
-        _ => "The token was changed after signing, or it was signed with another key.".into(),
-    }
-}
-
 /// Resolves the key source and expectations, then verifies.
 fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
     let mut issuer = None;
     let mut audience = args.audience.clone();
     let mut discovery: Option<Discovery> = None;
     if let Some(name) = &args.provider {
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-        let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
-        let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
+        let app = crate::streamlit::AppContext::load(&args.app_dir)?
+            .with_secrets_files(&args.secrets_files)
+            .with_fallback(crate::secret_store::KeychainFallback::new(&args.app_dir));
         let provider = (name != "default").then_some(name.as_str());
-        let keychain = crate::secret_store::KeychainFallback::new(&args.app_dir);
-        let config = auth_config::resolve_with(&files, provider, server.port, &keychain)?;
+        let config = app.login_config(provider)?;
         audience = audience.or(Some(config.client_id.clone()));
-        discovery = Some(oidc::fetch_discovery(&config.server_metadata_url)?);
+        discovery = Some(oidc::fetch_discovery(
+            &config.server_metadata_url,
+            &AnyRelease,
+        )?);
     } else if let Some(iss) = &args.issuer {
         let url = if iss.ends_with(WELL_KNOWN) {
             iss.clone()
         } else {
             discovery_url_for_issuer(iss)
         };
-        discovery = Some(oidc::fetch_discovery(&url)?);
+        discovery = Some(oidc::fetch_discovery(&url, &AnyRelease)?);
     }
     if let Some(d) = &discovery {
         issuer = Some(d.issuer().to_string());
@@ -300,7 +295,8 @@ fn verify(args: &DecodeArgs, jwt: &Jwt, now: u64) -> Result<Verification> {
             (Some(j), _) => (load_jwks(j)?, format!("keys from {j}")),
             (None, Some(d)) => {
                 let uri = d.str("jwks_uri").unwrap_or_default().to_string();
-                let doc = fetch::get_json(&uri, "the JWKS endpoint", None).map_err(net_error)?;
+                let doc = fetch::get_json(&uri, "the JWKS endpoint", None, &AnyRelease)
+                    .map_err(net_error)?;
                 (Value::Object(doc), format!("keys from {uri}"))
             }
             (None, None) => {
@@ -350,7 +346,7 @@ fn load_jwks(spec: &str) -> Result<Value> {
         if let Some(reason) = oidc::url_policy::provider_url_problem(&parsed) {
             return Err(usage("--jwks", &reason));
         }
-        return fetch::get_json(spec, "the JWKS URL", None)
+        return fetch::get_json(spec, "the JWKS URL", None, &AnyRelease)
             .map(Value::Object)
             .map_err(net_error);
     }
@@ -380,8 +376,8 @@ fn net_error(e: fetch::ExchangeError) -> Error {
         _ => "Check the URL.".into(),
     };
     // A JWKS timeout exits 4, like a discovery timeout.
-    match e.exit_code() {
-        ExitCode::Timeout => Error::TimedOut { message, hint },
+    match e.kind() {
+        Kind::Timeout => Error::TimedOut { message, hint },
         _ => Error::ProviderFailed { message, hint },
     }
 }
@@ -482,11 +478,4 @@ fn shorten(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-pub(super) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }

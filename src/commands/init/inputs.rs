@@ -56,7 +56,7 @@ pub fn resolve(
             if let Some(w) = wizard {
                 for input in p.inputs.iter().filter(|i| i.default.is_none()) {
                     if !preset_inputs.iter().any(|(id, _)| *id == input.id) {
-                        preset_inputs.push((input.id, w.ask_input(input)?));
+                        preset_inputs.push((input.id, w.ask_input(p, input)?));
                     }
                 }
             }
@@ -145,10 +145,7 @@ pub fn resolve(
         (Some(given), _) => given.trim().to_string(),
         (None, Some(existing)) => existing.to_string(),
         (None, None) => match wizard {
-            Some(w) => w.ask_text(
-                "Redirect URI (the app's URL + /oauth2callback)",
-                Some(&server.local_redirect_uri()),
-            )?,
+            Some(w) => w.ask_redirect_uri(&server.local_redirect_uri(), server.port)?,
             None => server.local_redirect_uri(),
         },
     };

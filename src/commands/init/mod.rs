@@ -12,15 +12,16 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
 use crate::diagnosis;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{Error, Kind, Result};
+use crate::exit::ExitCode;
 use crate::finding::{Finding, Severity};
 use crate::fsutil::{self, git};
 use crate::oidc;
 use crate::output::Output;
-use crate::streamlit::app_config::{self, ServerSettings};
-use crate::streamlit::auth_config;
+use crate::streamlit::app_config;
 use crate::streamlit::discovery_rules::{self, RequestSettings};
-use crate::streamlit::{redirect, version, SecretsFile};
+use crate::streamlit::http_client::AnyRelease;
+use crate::streamlit::{redirect, AppContext, SecretsFile};
 
 use wizard::Wizard;
 
@@ -49,15 +50,15 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     let secrets_path = args
         .secrets_file
         .clone()
-        .unwrap_or_else(|| fsutil::join_clean(&args.app_dir, ".streamlit/secrets.toml"));
+        .unwrap_or_else(|| crate::streamlit::app::secrets_file_in(&args.app_dir));
     let mut file = SecretsFile::load(&secrets_path)?;
     // The keychain, when it takes part, is opened here: unreachable, it
     // stops the command before anything is asked, fetched or written.
     let mut store_plan = store::prepare(args, &mut file, interactive)?;
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
+    let app = AppContext::load(&args.app_dir)?;
+    let server = &app.server;
 
-    let mut resolved = inputs::resolve(args, &file, &server, wizard.as_ref())?;
+    let mut resolved = inputs::resolve(args, &file, server, wizard.as_ref())?;
 
     let existing_prompt = file
         .client_kwarg(&resolved.slot, "prompt")
@@ -80,7 +81,8 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     let assessment = if args.offline {
         None
     } else {
-        let discovery = oidc::fetch_discovery(&resolved.metadata_url).map_err(offline_hint)?;
+        let discovery =
+            oidc::fetch_discovery(&resolved.metadata_url, &AnyRelease).map_err(offline_hint)?;
         let a = discovery_rules::assess(&discovery, &settings);
         report::discovery(out, &resolved.metadata_url, &a);
         if a.has_errors() {
@@ -194,19 +196,16 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     // anything is written (dry run), the redirect checks alone.
     // (Not with the keychain store: the checkup reads the file alone.)
     let checkup = (!args.dry_run && store_plan.target() != store::Store::Keychain)
-        .then(|| checkup(&secrets_path, &args.app_dir, home.as_deref(), &server))
+        .then(|| checkup(&secrets_path, &app))
         .flatten();
     match checkup {
         Some(found) => findings.extend(found),
         None => {
-            findings.extend(redirect::check_redirect_uri(
-                &resolved.redirect_uri,
-                &server,
-            ));
+            findings.extend(redirect::check_redirect_uri(&resolved.redirect_uri, server));
             findings.extend(app_config::secrets_location_finding(
                 &secrets_path,
                 &args.app_dir,
-                home.as_deref(),
+                app.home.as_deref(),
             ));
         }
     }
@@ -241,25 +240,14 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
 
 /// `stauth doctor --offline`'s file, schema and redirect checks (None when
 /// Streamlit would not read `secrets_path` at all: that is reported instead).
-fn checkup(
-    secrets_path: &Path,
-    app_dir: &Path,
-    home: Option<&Path>,
-    server: &ServerSettings,
-) -> Option<Vec<Finding>> {
-    if !app_config::is_default_secrets_file(secrets_path, app_dir, home)
-        || server.secrets_files.is_some()
+fn checkup(secrets_path: &Path, app: &AppContext) -> Option<Vec<Finding>> {
+    if !app_config::is_default_secrets_file(secrets_path, &app.app_dir, app.home.as_deref())
+        || app.server.secrets_files.is_some()
     {
         return None;
     }
-    let ctx = diagnosis::Context {
-        app_dir: app_dir.to_path_buf(),
-        home: home.map(Path::to_path_buf),
-        script: None,
-        version: version::LATEST,
-        server: server.clone(),
-    };
-    let (found, _) = diagnosis::offline(&ctx, &auth_config::FilesOnly);
+    // The file alone: the checkup judges what init wrote, not the keychain.
+    let (found, _) = diagnosis::offline(app, app.fallback());
     Some(
         found
             .into_iter()
@@ -279,9 +267,9 @@ fn offline_hint(e: oidc::DiscoveryError) -> Error {
         e.hint()
     );
     let message = e.to_string();
-    match e.exit_code() {
-        ExitCode::Timeout => Error::TimedOut { message, hint },
-        ExitCode::Usage => Error::Input { message, hint },
+    match e.kind() {
+        Kind::Timeout => Error::TimedOut { message, hint },
+        Kind::Usage => Error::Input { message, hint },
         _ => Error::ProviderFailed { message, hint },
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::oidc::Discovery;
 use crate::output::{untrusted, Output};
 use crate::secret::MASK;
@@ -181,17 +181,7 @@ pub fn next_steps(r: &Resolved, file: &SecretsFile, discovery: Option<&Discovery
 }
 
 pub fn findings_and_next_steps(out: &Output, findings: &[Finding], steps: &[String]) {
-    let notable: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.severity != Severity::Ok)
-        .collect();
-    if !notable.is_empty() {
-        out.blank();
-        out.heading("Notes:");
-        for f in notable {
-            out.finding(f);
-        }
-    }
+    out.notes(findings);
     out.blank();
     out.heading("Next steps:");
     for (i, s) in steps.iter().enumerate() {

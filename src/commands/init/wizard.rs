@@ -4,9 +4,10 @@
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, Password, Select};
 
-use crate::catalog::{self, InputSpec, Preset};
+use crate::catalog::{self, InputProblem, InputSpec, Preset};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::streamlit::redirect::parse_redirect_uri;
 use crate::streamlit::schema;
 
 pub struct Wizard {
@@ -31,7 +32,10 @@ impl Wizard {
             .map(|p| format!("{:18} {}", p.name, p.summary))
             .collect();
         let index = Select::with_theme(self.theme.as_ref())
-            .with_prompt("Which identity provider? (GitHub, Apple, Firebase, LDAP and SAML cannot work with st.login: run `stauth providers github` for why)")
+            // Kept under 100 columns with the theme's marks, so it never wraps.
+            .with_prompt(
+                "Which identity provider? (GitHub, Apple, Firebase, LDAP, SAML cannot work with st.login)",
+            )
             .items(&items)
             .default(0)
             .interact()
@@ -39,19 +43,14 @@ impl Wizard {
         Ok(&catalog::PRESETS[index])
     }
 
-    pub fn ask_input(&self, spec: &InputSpec) -> Result<String> {
+    /// A preset input, re-asked with the reason until the preset can use it.
+    pub fn ask_input(&self, preset: &Preset, spec: &InputSpec) -> Result<String> {
         Input::<String>::with_theme(self.theme.as_ref())
             .with_prompt(format!(
                 "{} (--{}, e.g. {})",
                 spec.help, spec.id, spec.example
             ))
-            .validate_with(|v: &String| {
-                if v.trim().is_empty() {
-                    Err("a value is required")
-                } else {
-                    Ok(())
-                }
-            })
+            .validate_with(|v: &String| input_problem(preset, spec, v.trim()))
             .interact_text()
             .map(|v| v.trim().to_string())
             .map_err(prompt_error)
@@ -76,6 +75,17 @@ impl Wizard {
             .map_err(prompt_error)
     }
 
+    /// The redirect URI, re-asked with the reason until Streamlit would accept it.
+    pub fn ask_redirect_uri(&self, default: &str, port: u16) -> Result<String> {
+        Input::<String>::with_theme(self.theme.as_ref())
+            .with_prompt("Redirect URI (the app's URL + /oauth2callback)")
+            .default(default.to_string())
+            .validate_with(|v: &String| parse_redirect_uri(v.trim(), port).map(|_| ()))
+            .interact_text()
+            .map(|v| v.trim().to_string())
+            .map_err(prompt_error)
+    }
+
     /// A provider name for `[auth.NAME]`, re-asked until Streamlit would accept it.
     pub fn ask_provider_name(&self, prompt: &str, default: &str) -> Result<String> {
         Input::<String>::with_theme(self.theme.as_ref())
@@ -90,7 +100,7 @@ impl Wizard {
     /// Where to keep the secrets; true for the OS keychain (offered first).
     pub fn ask_store(&self, keychain: &str) -> Result<bool> {
         let items = [
-            format!("the OS keychain ({keychain}): the secrets stay out of the project; start the app with `stauth run`"),
+            format!("the OS keychain ({keychain}), outside the project: start the app with `stauth run`"),
             "the secrets file (.streamlit/secrets.toml, mode 0600): Streamlit reads it by itself".to_string(),
         ];
         Select::with_theme(self.theme.as_ref())
@@ -120,11 +130,82 @@ impl Wizard {
     }
 }
 
+/// Why the wizard asks for a preset input again: the same checks the flags
+/// get later (a refused value, a value that cannot build the URL), so an
+/// answer the run would reject never ends it.
+fn input_problem(
+    preset: &Preset,
+    spec: &InputSpec,
+    value: &str,
+) -> std::result::Result<(), String> {
+    if value.is_empty() {
+        return Err("a value is required".into());
+    }
+    if let Some(r) = catalog::refusal_for_inputs(preset, |id| (id == spec.id).then_some(value)) {
+        return Err(format!("{}: {} {}", r.title, r.reason, r.way_out));
+    }
+    // The other inputs stand in with their examples (valid, see the test
+    // below), so a problem is this value's.
+    let value_of = |id: &str| {
+        if id == spec.id {
+            Some(value.to_string())
+        } else {
+            preset
+                .inputs
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.example.to_string())
+        }
+    };
+    match catalog::discovery_url(preset, value_of) {
+        Err(InputProblem::Invalid { reason, .. }) => Err(reason),
+        _ => Ok(()),
+    }
+}
+
 fn prompt_error(e: dialoguer::Error) -> Error {
     match e {
         dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => {
             Error::Cancelled
         }
         dialoguer::Error::IO(io) => Error::Prompt(io.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_is_accepted_so_the_wizard_cannot_loop_on_it() {
+        for preset in catalog::PRESETS {
+            for spec in preset.inputs {
+                assert_eq!(
+                    input_problem(preset, spec, spec.example),
+                    Ok(()),
+                    "{} --{}",
+                    preset.name,
+                    spec.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_answers_get_the_reason() {
+        let okta = catalog::preset("okta").unwrap();
+        let domain = &okta.inputs[0];
+        assert!(input_problem(okta, domain, "dev 1.okta.com")
+            .unwrap_err()
+            .contains("host name"));
+        assert_eq!(
+            input_problem(okta, domain, ""),
+            Err("a value is required".into())
+        );
+        let ms = catalog::preset("microsoft").unwrap();
+        let tenant = ms.inputs.iter().find(|i| i.id == "tenant").unwrap();
+        assert!(input_problem(ms, tenant, "common")
+            .unwrap_err()
+            .contains("single-tenant"));
     }
 }

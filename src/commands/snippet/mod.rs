@@ -12,7 +12,8 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use crate::cli::{SnippetArgs, SnippetKind};
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
 use crate::output::Output;
 
 use providers::Source;

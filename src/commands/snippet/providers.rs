@@ -11,7 +11,6 @@ use serde::Serialize;
 use crate::catalog::{self, Preset};
 use crate::cli::SnippetArgs;
 use crate::error::{Error, Result};
-use crate::fsutil::join_clean;
 use crate::streamlit::schema::{self, ProviderSlot};
 use crate::streamlit::SecretsFile;
 
@@ -75,7 +74,7 @@ pub fn resolve(args: &SnippetArgs) -> Result<Resolved> {
     let secrets_path = args
         .secrets_file
         .clone()
-        .unwrap_or_else(|| join_clean(&args.app_dir, ".streamlit/secrets.toml"));
+        .unwrap_or_else(|| crate::streamlit::app::secrets_file_in(&args.app_dir));
     let file = SecretsFile::load(&secrets_path)?;
     let in_file = |slot: &ProviderSlot| match slot {
         ProviderSlot::Default => file.has_default_provider(),

@@ -7,6 +7,7 @@ use minijinja::{context, AutoEscape, Environment};
 
 use crate::cli::SnippetKind;
 use crate::error::{Error, Result};
+use crate::streamlit::cookies::python_format::{self, Escape};
 
 use super::providers::Provider;
 
@@ -140,23 +141,10 @@ fn template_error(e: minijinja::Error) -> Error {
     ))
 }
 
-/// A Python string literal for `s` (double-quoted, escaped).
+/// A Python string literal for `s` (double-quoted, escaped), with every
+/// control character escaped so none reaches the terminal as itself.
 fn py_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    python_format::str_literal(s, Escape::Source)
 }
 
 /// `s` padded with spaces to `width` characters (for aligned comments).

@@ -7,24 +7,26 @@ mod explain;
 mod report;
 
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::common::{signature_hint, unix_now, Keys};
 use crate::cli::TestLoginArgs;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{Error, Kind, Result};
+use crate::exit::ExitCode;
 use crate::oidc::id_token::{self, Expectations, TokenError, AUTHLIB_LEEWAY};
 use crate::oidc::loopback::{self, Callback, ListenError, Listener, WaitError};
 use crate::oidc::token::{self, CodeExchange, ExchangeError};
 use crate::oidc::{self, Discovery};
 use crate::output::{untrusted, Output};
-use crate::streamlit::app_config::ServerSettings;
-use crate::streamlit::auth_config::{self, LoginConfig};
+use crate::streamlit::auth_config::LoginConfig;
+use crate::streamlit::http_client::AnyRelease;
 use crate::streamlit::login_request::{self, LoginRequest};
 use crate::streamlit::redirect::parse_redirect_uri;
 use crate::streamlit::version::{self, StreamlitVersion};
+use crate::streamlit::AppContext;
 
 use report::{Report, Timings};
 
@@ -41,13 +43,13 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         })?,
         None => version::LATEST,
     };
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let server = ServerSettings::load(&args.app_dir, home.as_deref())?;
-    let files = auth_config::secrets_files(&args.secrets_files, &args.app_dir, home.as_deref());
     // Secrets the files lack come from the OS keychain (stauth init --store keychain).
-    let keychain = crate::secret_store::KeychainFallback::new(&args.app_dir);
-    let config =
-        auth_config::resolve_with(&files, args.provider.as_deref(), server.port, &keychain)?;
+    let app = AppContext::load(&args.app_dir)?
+        .with_version(version)
+        .with_secrets_files(&args.secrets_files)
+        .with_fallback(crate::secret_store::KeychainFallback::new(&args.app_dir));
+    let server = &app.server;
+    let config = app.login_config(args.provider.as_deref())?;
     let redirect_text = args
         .redirect_uri
         .clone()
@@ -67,7 +69,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     };
 
     let t = Instant::now();
-    let discovery = oidc::fetch_discovery(&config.server_metadata_url)?;
+    let discovery = oidc::fetch_discovery(&config.server_metadata_url, &AnyRelease)?;
     timings.discovery = t.elapsed();
 
     let request =
@@ -143,7 +145,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         client_secret: &config.client_secret,
         auth: &request.token_auth,
         code_verifier: request.code_verifier.as_deref(),
-        streamlit: version,
+        streamlit: &version,
     });
     if tty {
         out.end_progress();
@@ -185,7 +187,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         tokens.access_token.as_deref(),
     ) {
         (Some(endpoint), Some(access)) => Some(
-            token::get_json(endpoint, "the userinfo endpoint", Some(access))
+            token::get_json(endpoint, "the userinfo endpoint", Some(access), &AnyRelease)
                 .map_err(|e| e.to_string()),
         ),
         _ => None,
@@ -197,7 +199,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         config: &config,
         discovery: &discovery,
         version,
-        server: &server,
+        server,
         request: &request,
         redirect_uri: &redirect_text,
         jwt: &jwt,
@@ -239,7 +241,7 @@ fn verify(
     })?;
     let jwks_uri = discovery.str("jwks_uri").unwrap_or_default();
     let fetch_keys = || {
-        token::get_json(jwks_uri, "the JWKS endpoint", None)
+        token::get_json(jwks_uri, "the JWKS endpoint", None, &AnyRelease)
             .map(Value::Object)
             .map_err(|e| exchange_failed(e, ""))
     };
@@ -260,7 +262,7 @@ fn verify(
     }
     let verified_by = result.map_err(|e| Error::Verification {
         message: format!("ID token verification failed: {e}"),
-        hint: signature_hint(&e),
+        hint: signature_hint(&e, Keys::Login),
     })?;
     let checks = id_token::check_claims(
         &jwt,
@@ -289,17 +291,6 @@ fn verify(
         });
     }
     Ok((verified_by, jwt, checks))
-}
-
-fn signature_hint(e: &TokenError) -> String {
-    match e {
-        TokenError::Unsigned => "An unsigned ID token is never acceptable; something between you and the provider altered it, or the provider is misconfigured.".into(),
-        TokenError::UnsupportedHeader(_) => "Streamlit refuses such a token before it looks at the signature, so this login would fail. Configure the provider to sign ID tokens without unknown critical header extensions (crit).".into(),
-        TokenError::UnknownKid { .. } => "The key that signed the token is not in the provider's jwks_uri, even after fetching it again. Check the provider's signing key configuration.".into(),
-        TokenError::NoMatchingKey { alg } if alg.starts_with("HS") => "Configure the provider to sign ID tokens with an asymmetric key (RS256 or ES256); Authentik: pick a Signing Key; Auth0: keep RS256.".into(),
-        TokenError::AlgorithmNotAllowed { .. } => "The provider signed with an algorithm its discovery document does not list; Authlib refuses it.".into(),
-        _ => "The token does not match the provider's published keys: it was altered, or comes from another provider.".into(),
-    }
 }
 
 fn claim_hint(name: &str) -> String {
@@ -466,17 +457,10 @@ fn exchange_failed(e: ExchangeError, auth_method: &str) -> Error {
         },
     };
     let message = e.to_string();
-    match e.exit_code() {
-        ExitCode::Timeout => Error::TimedOut { message, hint },
+    match e.kind() {
+        Kind::Timeout => Error::TimedOut { message, hint },
         _ => Error::ProviderFailed { message, hint },
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Claims the userinfo endpoint has and the ID token lacks.

@@ -251,18 +251,7 @@ impl Report {
         for l in &self.logout_lines {
             out.detail(l);
         }
-        let notable: Vec<&Finding> = self
-            .findings
-            .iter()
-            .filter(|f| f.severity != Severity::Ok)
-            .collect();
-        if !notable.is_empty() {
-            out.blank();
-            out.heading("Notes:");
-            for f in notable {
-                out.finding(f);
-            }
-        }
+        out.notes(&self.findings);
         if let Some((id, access)) = &self.tokens {
             out.blank();
             out.heading("Tokens (--show-tokens):");

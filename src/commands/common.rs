@@ -1,0 +1,46 @@
+//! What more than one command needs and no core module should hold: the
+//! clock a command checks tokens and cookies against, and the advice that
+//! follows a failed ID token signature (it names stauth's flags).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::oidc::id_token::TokenError;
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Where the keys an ID token was checked against came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// The provider's `jwks_uri`, fetched again on an unknown `kid`, as
+    /// Streamlit (Authlib) does at login.
+    Login,
+    /// The `jwks_uri` of a discovery document.
+    Discovery,
+    /// Keys or a secret the user gave.
+    Given,
+}
+
+/// What to do about a token whose signature did not verify.
+pub fn signature_hint(e: &TokenError, keys: Keys) -> String {
+    let from_provider = keys != Keys::Given;
+    match e {
+        TokenError::Unsigned => "An unsigned token proves nothing; never accept it.".into(),
+        TokenError::UnsupportedHeader(_) => "Streamlit refuses such a token before it looks at the signature. The provider (or whoever made the token) must sign ID tokens without unknown critical header extensions (crit).".into(),
+        TokenError::KeyTypeMismatch { .. } => "The key does not fit the token's algorithm. Refusing prevents algorithm-confusion attacks (an RS256 public key used as an HS256 secret).".into(),
+        TokenError::UnknownKid { .. } if keys == Keys::Login => "The key that signed the token is not in the provider's jwks_uri, even after fetching it again. Check the provider's signing key configuration.".into(),
+        TokenError::UnknownKid { .. } => "The key set has no key with this kid: the token comes from another provider, or the provider rotated its keys.".into(),
+        TokenError::NoMatchingKey { alg } if alg.starts_with("HS") && from_provider => "Configure the provider to sign ID tokens with an asymmetric key (RS256 or ES256); Authentik: pick a Signing Key; Auth0: keep RS256.".into(),
+        TokenError::NoMatchingKey { .. } if from_provider => "None of the provider's published keys fits this token's algorithm.".into(),
+        TokenError::NoMatchingKey { .. } => "None of the keys given fits this token's algorithm.".into(),
+        TokenError::AlgorithmNotAllowed { alg, .. } if alg.starts_with("HS") && !from_provider => "HS* tokens are signed with a shared secret (often the client secret), not a public key: pipe it with --secret-stdin.".into(),
+        TokenError::AlgorithmNotAllowed { .. } if from_provider => "The provider does not list this algorithm in id_token_signing_alg_values_supported (Authlib refuses it); an attacker may have changed the header.".into(),
+        TokenError::AlgorithmNotAllowed { .. } => "stauth verifies only these algorithms with public keys; an attacker may have changed the header.".into(),
+        _ => "The token was changed after signing, or it was signed with another key.".into(),
+    }
+}

@@ -1,0 +1,27 @@
+//! The integration tests, in one binary so a change links one executable,
+//! not one per area. Run one area with `cargo test --test it decode_cli::`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod callback_listener;
+mod capped_reads;
+mod completions_and_help;
+mod decode_cli;
+mod decode_never_panics;
+mod doctor_cli;
+mod files_hostile;
+mod hostile_provider;
+mod hostile_schema;
+mod hostile_text;
+mod id_token_real;
+mod init_cli;
+mod init_discovery;
+mod init_merge;
+mod init_wizard;
+mod keychain;
+mod providers_cli;
+mod snippet_cli;
+mod streamlit_cookies;
+mod streamlit_login_e2e;
+mod test_login;
