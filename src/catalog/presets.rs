@@ -1,6 +1,6 @@
 //! The provider catalog data: every usable preset and every refused provider.
 //!
-//! Facts come from the shared provider notes; anything only one third-party
+//! Facts come from each provider's own documentation; anything only one third-party
 //! source states is marked "(unverified)" in the text itself.
 
 use super::{InputSpec, Preset, Refusal};
