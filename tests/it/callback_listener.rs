@@ -48,9 +48,12 @@ impl Waiting {
         let (idp, sb, port) = common::provider_app(serde_json::json!({}), CLIENT_SECRET);
         let gate = sb.home().join("browser-gate");
         // The browser waits for the gate file; non-empty means "do not log in".
+        // The wait is bounded (90 s, and it ends when the sandbox is gone) so
+        // a test that fails early never leaves it polling.
         let script = format!(
-            "while [ ! -e {g} ]; do sleep 0.05; done; if [ -s {g} ]; then exit 0; fi; exec node {s} \"$0\"",
+            "i=0; while [ ! -e {g} ] && [ -d {d} ] && [ $i -lt 1800 ]; do sleep 0.05; i=$((i+1)); done; if [ ! -e {g} ] || [ -s {g} ]; then exit 0; fi; exec node {s} \"$0\"",
             g = shell_words::quote(gate.to_str().unwrap()),
+            d = shell_words::quote(sb.home().to_str().unwrap()),
             s = shell_words::quote(login_script().to_str().unwrap()),
         );
         let browser = shell_words::join(["sh", "-c", script.as_str()]);
