@@ -4,7 +4,24 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::error::{Error, Result};
+use crate::fsutil::read::read_stdin_capped;
+use crate::limits::human_size;
 use crate::oidc::id_token::TokenError;
+
+/// `what` from stdin, at most `cap` bytes: an endless pipe (`< /dev/zero`)
+/// ends in a clear input error (exit 2) naming the input and the cap.
+/// `hint` gets the cap as text ("64 KiB") to say what to pipe instead.
+pub fn stdin_input(what: &str, cap: u64, hint: impl FnOnce(&str) -> String) -> Result<String> {
+    read_stdin_capped(cap, what).map_err(|e| Error::Input {
+        message: if e.kind() == std::io::ErrorKind::InvalidData {
+            e.to_string()
+        } else {
+            format!("cannot read {what} from stdin: {e}")
+        },
+        hint: hint(&human_size(cap)),
+    })
+}
 
 /// Seconds since the Unix epoch (0 if the clock is before it).
 pub fn unix_now() -> u64 {

@@ -176,19 +176,13 @@ fn read_value(which: &AuthSecret) -> Result<Secret> {
             });
     }
     // Capped, so `< /dev/zero` or an endless pipe fails before anything is stored.
-    let cap = crate::limits::STDIN_SECRET_BYTES;
-    let text = crate::fsutil::read::read_stdin_capped(cap, &format!("the value of {which}"))
-        .map_err(|e| Error::Input {
-            message: if e.kind() == std::io::ErrorKind::InvalidData {
-                e.to_string()
-            } else {
-                format!("cannot read the value of {which} from stdin: {e}")
-            },
-            hint: format!(
-                "Pipe only the value (at most {}), e.g. `stauth secrets set {which} < secret.txt`. Nothing was stored.",
-                crate::limits::human_size(cap)
-            ),
-        })?;
+    let text = crate::commands::common::stdin_input(
+        &format!("the value of {which}"),
+        crate::limits::STDIN_SECRET_BYTES,
+        |cap| {
+            format!("Pipe only the value (at most {cap}), e.g. `stauth secrets set {which} < secret.txt`. Nothing was stored.")
+        },
+    )?;
     let value = Secret::new(text.trim());
     if value.is_empty() {
         return Err(Error::MissingInputs {

@@ -10,11 +10,11 @@ use std::path::Path;
 use colored::Colorize;
 use serde_json::{json, Value};
 
-use super::common::{signature_hint, unix_now, Keys};
+use super::common::{signature_hint, stdin_input, unix_now, Keys};
 use crate::cli::DecodeArgs;
 use crate::error::{Error, Kind, Result};
 use crate::exit::ExitCode;
-use crate::fsutil::read::{open_regular, read_capped, read_stdin_capped};
+use crate::fsutil::read::{open_regular, read_capped};
 use crate::limits::{self, human_size};
 use crate::oidc::id_token::{self, Check, Expectations, Jwt, TokenError, VerifiedBy};
 use crate::oidc::token as fetch;
@@ -432,19 +432,10 @@ pub(super) fn read_stdin_secret() -> Result<Secret> {
     ))
 }
 
-/// Stdin, capped: an endless pipe (`< /dev/zero`) ends in a clear error
-/// naming the input and the cap instead of filling memory.
+/// Stdin, capped (see `common::stdin_input`).
 fn read_stdin_within(what: &str, cap: u64) -> Result<String> {
-    read_stdin_capped(cap, what).map_err(|e| Error::Input {
-        message: if e.kind() == std::io::ErrorKind::InvalidData {
-            e.to_string()
-        } else {
-            format!("cannot read {what} from stdin: {e}")
-        },
-        hint: format!(
-            "Pipe only {what}: stauth reads at most {} of it.",
-            human_size(cap)
-        ),
+    stdin_input(what, cap, |cap| {
+        format!("Pipe only {what}: stauth reads at most {cap} of it.")
     })
 }
 

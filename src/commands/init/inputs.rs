@@ -242,18 +242,11 @@ fn check_metadata_url(url: &str) -> Result<String> {
 fn read_secret(args: &InitArgs) -> Result<Option<Secret>> {
     if args.client_secret_stdin {
         // Capped, so `< /dev/zero` or an endless pipe fails before anything is written.
-        let cap = crate::limits::STDIN_SECRET_BYTES;
-        let text = crate::fsutil::read::read_stdin_capped(cap, "the client secret").map_err(
-            |e| Error::Input {
-                message: if e.kind() == std::io::ErrorKind::InvalidData {
-                    e.to_string()
-                } else {
-                    format!("cannot read the client secret from stdin: {e}")
-                },
-                hint: format!(
-                    "Pipe only the client secret (at most {}), e.g. `printf %s \"$SECRET\" | stauth init ... --client-secret-stdin`, or set {CLIENT_SECRET_ENV}. Nothing was written.",
-                    crate::limits::human_size(cap)
-                ),
+        let text = crate::commands::common::stdin_input(
+            "the client secret",
+            crate::limits::STDIN_SECRET_BYTES,
+            |cap| {
+                format!("Pipe only the client secret (at most {cap}), e.g. `printf %s \"$SECRET\" | stauth init ... --client-secret-stdin`, or set {CLIENT_SECRET_ENV}. Nothing was written.")
             },
         )?;
         return Ok(Some(Secret::new(text.trim())));
