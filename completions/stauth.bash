@@ -170,7 +170,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__decode)
-            opts="-h -V --file --verify --jwks --issuer --audience --provider --app-dir --secrets-file --secret-stdin --key --leeway --cookie --cookie-header --json --color --help --version"
+            opts="-h -V --file --verify --jwks --issuer --audience --provider --app-dir --secrets-file --secret-stdin --key --leeway --cookie --cookie-header --streamlit-version --python --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +220,14 @@ _stauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -232,7 +240,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__doctor)
-            opts="-h -V --app-dir --script --python --offline --streamlit-version --json --color --help --version"
+            opts="-h -V --app-dir --script --offline --streamlit-version --python --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,11 +254,11 @@ _stauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --python)
+                --streamlit-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --streamlit-version)
+                --python)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -490,7 +498,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__init)
-            opts="-y -h -V --provider --metadata-url --client-id --client-secret-stdin --name --redirect-uri --app-dir --secrets-file --scope --prompt --expose-tokens --dry-run --yes --force --offline --rotate-cookie-secret --store --no-gitignore --json --issuer --tenant --tenant-id --policy --subdomain --domain --auth-server --region --user-pool-id --host --realm --slug --environment-id --project-id --color --help --version"
+            opts="-y -h -V --provider --metadata-url --client-id --client-secret-stdin --name --redirect-uri --app-dir --secrets-file --scope --prompt --expose-tokens --dry-run --yes --force --offline --rotate-cookie-secret --store --no-gitignore --json --issuer --tenant --tenant-id --policy --subdomain --domain --auth-server --region --user-pool-id --host --realm --slug --environment-id --project-id --streamlit-version --python --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,6 +604,14 @@ _stauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -626,13 +642,21 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__run)
-            opts="-h -V --app-dir --color --help --version"
+            opts="-h -V --app-dir --streamlit-version --python --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --app-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -874,7 +898,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__snippet)
-            opts="-h -V --list --provider --app-dir --secrets-file --out --force --json --color --help --version login providers roles pages avatar headers tokens cookies logout"
+            opts="-h -V --list --provider --app-dir --secrets-file --out --force --json --streamlit-version --python --color --help --version login providers roles pages avatar headers tokens cookies logout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -896,6 +920,14 @@ _stauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -908,7 +940,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__test__subcmd__login)
-            opts="-h -V --provider --app-dir --secrets-file --redirect-uri --manual --no-browser --browser-command --timeout --streamlit-version --show-tokens --json --color --help --version"
+            opts="-h -V --provider --app-dir --secrets-file --redirect-uri --manual --no-browser --browser-command --timeout --streamlit-version --python --show-tokens --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -939,6 +971,10 @@ _stauth() {
                     return 0
                     ;;
                 --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -65,6 +65,8 @@ complete -c stauth -n "__fish_stauth_using_subcommand init" -l realm -d 'Keycloa
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l slug -d 'Authentik application slug' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l environment-id -d 'PingOne environment ID' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l project-id -d 'Descope project ID' -r
+complete -c stauth -n "__fish_stauth_using_subcommand init" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand init" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -84,7 +86,8 @@ complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l secrets-fil
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l redirect-uri -d 'Use this registered redirect URI instead of the one in secrets.toml' -r
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l browser-command -d 'Open the login URL with this command (the URL is added as its last argument)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l timeout -d 'Seconds to wait for the login' -r
-complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l streamlit-version -d 'Emulate this Streamlit release (1.42 to 1.67)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -105,6 +108,8 @@ complete -c stauth -n "__fish_stauth_using_subcommand decode" -l key -d 'Verify 
 complete -c stauth -n "__fish_stauth_using_subcommand decode" -l leeway -d 'Seconds of clock leeway for exp, nbf and iat' -r
 complete -c stauth -n "__fish_stauth_using_subcommand decode" -l cookie -d 'A _streamlit_user cookie value (or - for stdin)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand decode" -l cookie-header -d 'A whole Cookie header as copied from the browser (or - for stdin)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand decode" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand decode" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -115,8 +120,8 @@ complete -c stauth -n "__fish_stauth_using_subcommand decode" -s h -l help -d 'P
 complete -c stauth -n "__fish_stauth_using_subcommand decode" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l app-dir -d 'The Streamlit app\'s folder (where you run `streamlit run`)' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l script -d 'The app\'s script (Streamlit 1.46+ also reads secrets next to it)' -r -F
-complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l python -d 'The app\'s Python interpreter [default: the active venv, else python3 on PATH]' -r -F
-complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l streamlit-version -d 'Check against this Streamlit release instead of the installed one' -r
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand doctor" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -134,6 +139,8 @@ complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l provider -d 'W
 complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l app-dir -d 'The Streamlit app\'s folder' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l secrets-file -d 'The secrets file that names the providers [default: <app-dir>/.streamlit/secrets.toml]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l out -d 'Write the code to this file instead of stdout' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand snippet" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -148,6 +155,8 @@ never\t''"
 complete -c stauth -n "__fish_stauth_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_using_subcommand run" -l app-dir -d 'The Streamlit app\'s folder (whose secrets to pass)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand run" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand run" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand run" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"

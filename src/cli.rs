@@ -182,6 +182,23 @@ pub struct InitArgs {
 
     #[command(flatten)]
     pub inputs: PresetInputs,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+}
+
+// Which Streamlit release the app runs, for every command whose advice
+// depends on it. A plain comment: a doc comment would become a command's
+// about once commands defer.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ReleaseArgs {
+    /// The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app's Python, else the newest stauth knows]
+    #[arg(long, value_name = "X.Y[.Z]")]
+    pub streamlit_version: Option<String>,
+
+    /// The app's Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
 }
 
 // The values presets need to build their discovery URL (`stauth providers
@@ -318,9 +335,8 @@ pub struct TestLoginArgs {
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
 
-    /// Emulate this Streamlit release (1.42 to 1.67)
-    #[arg(long, value_name = "X.Y")]
-    pub streamlit_version: Option<String>,
+    #[command(flatten)]
+    pub release: ReleaseArgs,
 
     /// Print the raw ID and access tokens
     #[arg(long)]
@@ -397,6 +413,9 @@ pub struct DecodeArgs {
     #[arg(long, value_name = "HEADER", conflicts_with_all = ["token", "file", "cookie"])]
     pub cookie_header: Option<String>,
 
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+
     /// Print JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -412,17 +431,12 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "app.py")]
     pub script: Option<PathBuf>,
 
-    /// The app's Python interpreter [default: the active venv, else python3 on PATH]
-    #[arg(long, value_name = "PATH")]
-    pub python: Option<PathBuf>,
-
     /// Skip the provider checks (no network)
     #[arg(long)]
     pub offline: bool,
 
-    /// Check against this Streamlit release instead of the installed one
-    #[arg(long, value_name = "X.Y")]
-    pub streamlit_version: Option<String>,
+    #[command(flatten)]
+    pub release: ReleaseArgs,
 
     /// Print every check (passed ones too) as JSON on stdout
     #[arg(long)]
@@ -481,6 +495,9 @@ pub struct SnippetArgs {
     /// With --list: print JSON on stdout
     #[arg(long, conflicts_with = "kind")]
     pub json: bool,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
 }
 
 /// The app code `stauth snippet` writes. The doc comments are the
@@ -549,6 +566,9 @@ pub struct RunArgs {
     /// The Streamlit app's folder (whose secrets to pass)
     #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
     pub app_dir: PathBuf,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
 
     /// The command to run, after `--`
     #[arg(

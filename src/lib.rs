@@ -8,7 +8,8 @@
 //!   cookies); no network I/O.
 //! - `oidc`: the OpenID Connect client, loopback listener and token checks.
 //! - `catalog` (provider presets), `diagnosis` (doctor's checks),
-//!   `secret_store` (the only keychain user).
+//!   `secret_store` (the only keychain user), `python_env` (the app's
+//!   interpreter and installed Streamlit).
 //! - below them: `fsutil`, `secret`, `finding`, `limits`, `untrusted`,
 //!   `error`.
 
@@ -19,6 +20,7 @@ pub mod finding;
 pub mod fsutil;
 pub mod limits;
 pub mod oidc;
+pub mod python_env;
 pub mod secret;
 pub mod secret_store;
 pub mod streamlit;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Prepares what the test suite runs against, without root: the test identity
 # provider (npm `oidc-provider`, from tests/idp/package-lock.json), the browser
-# driver (npm `playwright-core`, tests/browser; it drives Debian's chromium) and
-# a Python venv with real Streamlit (tests/.venv). Safe to run again: it skips
-# what is already in place.
+# driver (npm `playwright-core`, tests/browser; it drives Debian's chromium), a
+# Python venv with real Streamlit (tests/.venv) and one venv per Streamlit
+# release of the release matrix (tests/.venvs/NAME, from tests/matrix/NAME.txt).
+# Safe to run again: it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,3 +26,34 @@ if [ ! -x .venv/bin/python ] || [ requirements.txt -nt .venv/.installed ] || [ r
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
   touch .venv/.installed
 fi
+
+# The release matrix. uv (pinned with its hashes in matrix/tools.lock) installs
+# every lock from one cache, hard-linking the files venvs share (the locks pin
+# the same big wheels wherever they can), so each wheel is downloaded and
+# unpacked once. A venv keeps the sha256 of the lock it was
+# built from and is rebuilt only when the lock's content changes; the hash is
+# written last, so an interrupted build is redone.
+lock_sha() { sha256sum "$1" | cut -d' ' -f1; }
+built() { [ -x "$1/bin/python" ] && [ "$(cat "$1/.lock-sha256" 2>/dev/null)" = "$2" ]; }
+
+sha=$(lock_sha matrix/tools.lock)
+if ! built .venvs/.tools "$sha"; then
+  rm -rf .venvs/.tools
+  python3 -m venv .venvs/.tools
+  .venvs/.tools/bin/pip install --quiet --disable-pip-version-check --no-cache-dir \
+    --require-hashes --only-binary :all: --no-deps -r matrix/tools.lock
+  echo "$sha" >.venvs/.tools/.lock-sha256
+fi
+
+# The locks are for CPython 3.11 (Debian 12's python3); uv takes python3.11 from
+# PATH, or downloads it into .venvs/.python where there is none.
+export UV_CACHE_DIR="$PWD/.venvs/.uv-cache" UV_PYTHON_INSTALL_DIR="$PWD/.venvs/.python"
+for lock in matrix/*.txt; do
+  venv=.venvs/$(basename "$lock" .txt)
+  sha=$(lock_sha "$lock")
+  built "$venv" "$sha" && continue
+  rm -rf "$venv"
+  .venvs/.tools/bin/uv venv --quiet --python 3.11 "$venv"
+  .venvs/.tools/bin/uv pip sync --quiet --require-hashes --python "$venv/bin/python" "$lock"
+  echo "$sha" >"$venv/.lock-sha256"
+done

@@ -4,10 +4,15 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::cli::ReleaseArgs;
 use crate::error::{Error, Result};
 use crate::fsutil::read::read_stdin_capped;
 use crate::limits::human_size;
 use crate::oidc::id_token::TokenError;
+use crate::output::{untrusted, Output};
+use crate::python_env::Environment;
+use crate::streamlit::release::{LogoutRule, Server, KNOWN};
+use crate::streamlit::{AppContext, Release, StreamlitVersion};
 
 /// `what` from stdin, at most `cap` bytes: an endless pipe (`< /dev/zero`)
 /// ends in a clear input error (exit 2) naming the input and the cap.
@@ -21,6 +26,107 @@ pub fn stdin_input(what: &str, cap: u64, hint: impl FnOnce(&str) -> String) -> R
         },
         hint: hint(&human_size(cap)),
     })
+}
+
+/// The release `args` name, checked (exit 2 on a bad value).
+pub fn release_flag(args: &ReleaseArgs) -> Result<Option<StreamlitVersion>> {
+    args.streamlit_version
+        .as_deref()
+        .map(|v| {
+            v.parse().map_err(|reason| Error::InvalidValue {
+                what: "--streamlit-version".into(),
+                value: v.to_string(),
+                reason,
+            })
+        })
+        .transpose()
+}
+
+/// Sets the Streamlit release `app` runs: `--streamlit-version`, else the
+/// one installed for the app's Python (`--python`, the active venv,
+/// `<app>/.venv`, `python3`), else the newest stauth knows; with the
+/// server that `server.useStarlette` picks. The Python is asked only when
+/// no version is given, or when `inspect_always` (doctor reports on it).
+/// Says on stderr which release is checked and why.
+pub fn with_release(
+    app: AppContext,
+    args: &ReleaseArgs,
+    inspect_always: bool,
+    out: &Output,
+) -> Result<(AppContext, Option<Environment>)> {
+    let (app, env) = resolve_release(app, args, inspect_always)?;
+    let choice = &app.release;
+    if let Some(warning) = choice.newer_warning() {
+        out.warning(warning);
+    }
+    out.line(out.dim(format!(
+        "Checking against {} ({}).",
+        choice.release.describe(),
+        untrusted(&choice.reason())
+    )));
+    Ok((app, env))
+}
+
+/// [`with_release`] without the line on stderr, for a command that names
+/// the release in its own heading (doctor); the warning for a release newer
+/// than stauth knows is the caller's to print.
+pub fn resolve_release(
+    app: AppContext,
+    args: &ReleaseArgs,
+    inspect_always: bool,
+) -> Result<(AppContext, Option<Environment>)> {
+    let flag = release_flag(args)?;
+    let env = (flag.is_none() || inspect_always)
+        .then(|| Environment::inspect(args.python.as_deref(), &app.app_dir));
+    let choice = match &env {
+        Some(env) => env.choose(flag, app.server.use_starlette.clone()),
+        None => Environment {
+            interpreter: None,
+            packages: None,
+        }
+        .choose(flag, app.server.use_starlette.clone()),
+    };
+    let app = app.with_release(choice)?;
+    Ok((app, env))
+}
+
+/// The first known release after `release` (on the same kind of server)
+/// whose `st.logout()` also signs the user out at the provider.
+pub fn first_provider_logout_after(release: &Release) -> Option<StreamlitVersion> {
+    let opt_in = release.server == Server::StarletteOptIn;
+    KNOWN
+        .iter()
+        .copied()
+        .filter(|v| *v > release.version)
+        .find(|v| {
+            matches!(
+                Release::new(*v, opt_in).logout(),
+                LogoutRule::Provider { .. }
+            )
+        })
+}
+
+/// The pip command that installs what `st.login` needs on `release`: no
+/// `auth` extra before 1.48, Authlib below 1.6.6 before 1.52.2, httpx where
+/// the Starlette server needs it and no extra brings it.
+pub fn login_install_command(release: &Release) -> String {
+    let mut parts: Vec<&str> = vec!["pip install"];
+    if !release.has_auth_extra() {
+        parts.push("\"Authlib>=1.3.2,<1.6.6\"");
+        return parts.join(" ");
+    }
+    parts.push(if release.server == Server::StarletteOptIn {
+        "\"streamlit[auth,starlette]\""
+    } else {
+        "\"streamlit[auth]\""
+    });
+    if release.breaks_with_authlib_1_6_6() {
+        parts.push("\"Authlib<1.6.6\"");
+    }
+    if release.needs_httpx() && release.extras_lack_httpx() {
+        parts.push("httpx");
+    }
+    parts.join(" ")
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

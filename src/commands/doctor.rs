@@ -3,14 +3,15 @@
 
 use serde_json::json;
 
+use super::common::resolve_release;
 use crate::cli::DoctorArgs;
-use crate::diagnosis::{self, python, Area, Diagnosis};
+use crate::diagnosis::{self, config, python, toml_package, Area, Diagnosis};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::finding::Severity;
 use crate::output::{untrusted, Output};
 use crate::secret_store;
-use crate::streamlit::version::{self, StreamlitVersion};
+use crate::streamlit::release::SecretsParser;
 use crate::streamlit::AppContext;
 
 pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
@@ -23,28 +24,26 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
             hint: "Point --app-dir to the folder you run `streamlit run` from.".into(),
         });
     }
-    let assumed: Option<StreamlitVersion> = match &args.streamlit_version {
-        Some(v) => Some(v.parse().map_err(|reason| Error::InvalidValue {
-            what: "--streamlit-version".into(),
-            value: v.clone(),
-            reason,
-        })?),
-        None => None,
-    };
     // Loaded before Python is asked, so a broken config.toml stops at once.
     let app = AppContext::load(&args.app_dir)?
         .with_script(args.script.clone())
         .with_fallback(secret_store::KeychainFallback::new(&args.app_dir));
+    let (ctx, env) = resolve_release(app, &args.release, true)?;
+    if let Some(warning) = ctx.release.newer_warning() {
+        out.warning(warning);
+    }
+    let env = env.expect("doctor always inspects the interpreter");
+    let release = *ctx.release();
 
     let mut all: Vec<Diagnosis> = Vec::new();
-    let interpreter = python::find(args.python.as_deref());
-    let installed = python::check(interpreter.as_deref(), &mut all);
-    let version = assumed.or(installed).unwrap_or(version::LATEST);
-    python::check_code(&args.app_dir, version, &mut all);
+    python::check(&env, &release, &mut all);
+    let code = python::check_code(&args.app_dir, &release, &mut all);
 
-    let ctx = app.with_version(version);
     let (offline, auth) = diagnosis::offline(&ctx, ctx.fallback());
     all.extend(offline);
+    python::secrets_from_code(&code, &release, &mut all);
+    config::check(&ctx, &mut all);
+    let toml_check = toml_package::check(&ctx, &env, &mut all);
     if !args.offline {
         if let Some(auth) = &auth {
             all.extend(diagnosis::providers(auth));
@@ -55,22 +54,12 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
     let warnings = diagnosis::count(&all, Severity::Warning);
     let passed = diagnosis::count(&all, Severity::Ok);
 
-    let source = match (assumed, installed) {
-        (Some(_), _) => "--streamlit-version".to_string(),
-        (None, Some(_)) => format!(
-            "installed in {}",
-            interpreter
-                .as_deref()
-                .unwrap_or(std::path::Path::new("?"))
-                .display()
-        ),
-        (None, None) => "the latest stauth knows".to_string(),
-    };
     // Paths are shown escaped here; JSON keeps them exact.
     out.heading(format!(
-        "stauth doctor: {} (checked against Streamlit {version}, {})",
+        "stauth doctor: {} (checked against {}, {})",
         untrusted(&args.app_dir.display().to_string()),
-        untrusted(&source)
+        release.describe(),
+        untrusted(&ctx.release.reason())
     ));
     let mut area: Option<Area> = None;
     for d in &all {
@@ -92,10 +81,23 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
         out.line("Provider checks skipped (--offline).");
     }
     if out.json_mode() {
+        let mut streamlit = ctx.release.to_json();
+        let installed = match &env.packages {
+            Some(Ok(p)) => p.streamlit.clone(),
+            _ => None,
+        };
+        streamlit["interpreter"] = json!(env.interpreter.as_ref().map(|(p, _)| p));
+        streamlit["installed"] = json!(installed);
+        streamlit["secrets_parser"] = json!(match release.secrets_parser() {
+            SecretsParser::TomlPackage => "toml",
+            SecretsParser::Tomllib => "tomllib",
+        });
+        streamlit["secrets_parser_check"] = json!(toml_check);
+        streamlit["app_secrets_in_code"] = json!(code.app_secrets);
         out.json(&json!({
             "app_dir": args.app_dir,
-            "streamlit_version": version.to_string(),
-            "streamlit_version_source": source,
+            "streamlit_version": release.version.to_string(),
+            "streamlit": streamlit,
             "summary": {"errors": errors, "warnings": warnings, "passed": passed},
             "checks": all,
         }));

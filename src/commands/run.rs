@@ -65,6 +65,9 @@ fn run_command(args: &RunArgs, out: &Output) -> Result<i32> {
     let app = crate::streamlit::AppContext::load(&args.app_dir)?
         .with_script(script)
         .with_fallback(KeychainFallback::new(&args.app_dir));
+    // Which files Streamlit reads depends on its release (the script's
+    // folder from 1.46), so the list below follows the app's release.
+    let (app, _) = crate::commands::common::with_release(app, &args.release, false, out)?;
     let files: Vec<PathBuf> = app
         .secrets_files()
         .into_iter()

@@ -249,7 +249,7 @@ fn stray_files(ctx: &Context, read: &[PathBuf], out: &mut Vec<Diagnosis>) {
         {
             format!(
                 "Streamlit {} reads secrets next to the script only from 1.46 on.",
-                ctx.version
+                ctx.release().version
             )
         } else {
             "Streamlit reads ~/.streamlit/secrets.toml and .streamlit/secrets.toml in the folder the app is started from (streamlit#12193).".to_string()

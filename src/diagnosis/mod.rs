@@ -2,10 +2,12 @@
 //! runs on what it wrote): every known st.login misconfiguration, found from
 //! the app's files, its Python environment and its providers.
 
+pub mod config;
 mod files;
 mod provider;
 pub mod python;
 mod schema;
+pub mod toml_package;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,7 @@ pub enum Area {
     Files,
     Schema,
     Redirect,
+    Config,
     Python,
     Provider,
 }
@@ -32,6 +35,7 @@ impl Area {
             Area::Files => "Secrets files",
             Area::Schema => "[auth] as Streamlit validates it",
             Area::Redirect => "redirect_uri and the app",
+            Area::Config => "config.toml options",
             Area::Python => "Python environment",
             Area::Provider => "Providers",
         }

@@ -50,7 +50,38 @@ pub fn check(ctx: &Context, e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
         Some(Value::String(_)) => push(out, Area::Schema, Finding::ok("schema.cookie_secret", "cookie_secret is long enough")),
         Some(other) => push(out, Area::Schema, wrong_type_finding("schema.cookie_secret", "[auth]", COOKIE_SECRET, other)),
     }
-    if let Some(v) = auth.get(EXPOSE_TOKENS) {
+    if auth.contains_key(EXPOSE_TOKENS) && !ctx.release().exposes_tokens() {
+        // Read only from 1.53: before, any value (even an invalid one) is ignored.
+        push(
+            out,
+            Area::Schema,
+            Finding::warning(
+                "schema.expose_tokens",
+                format!("expose_tokens is set, but Streamlit {} ignores it", ctx.release().version),
+            )
+            .why("expose_tokens and st.user.tokens arrive in Streamlit 1.53: the app has no tokens to read.")
+            .fix("remove expose_tokens, or upgrade Streamlit to 1.53 or later"),
+        );
+    } else if let Some(v @ (Value::Number(_) | Value::Bool(_) | Value::Object(_))) =
+        auth.get(EXPOSE_TOKENS)
+    {
+        // Streamlit reads only a string or a list; anything else means no tokens.
+        let kind = match v {
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "true or false",
+            _ => "a table",
+        };
+        push(
+            out,
+            Area::Schema,
+            Finding::warning(
+                "schema.expose_tokens",
+                format!("expose_tokens is {kind}, which Streamlit ignores"),
+            )
+            .why("Streamlit reads expose_tokens only as a string or a list: st.user.tokens stays empty.")
+            .fix("expose_tokens = [\"id\", \"access\"] (or just the one the app needs)"),
+        );
+    } else if let Some(v) = auth.get(EXPOSE_TOKENS) {
         let values: Vec<String> = match v {
             Value::String(s) => vec![s.clone()],
             Value::Array(a) => a
@@ -326,11 +357,11 @@ fn check_redirect(ctx: &Context, uri: &str, out: &mut Vec<Diagnosis>) {
         );
         return;
     }
-    if uri.contains(PORT_PLACEHOLDER) && !ctx.version.port_placeholder() {
+    if uri.contains(PORT_PLACEHOLDER) && !ctx.release().port_placeholder() {
         push(
             out,
             Area::Redirect,
-            Finding::error("redirect.port_placeholder", format!("redirect_uri uses {{port}}, which Streamlit {} sends literally", ctx.version))
+            Finding::error("redirect.port_placeholder", format!("redirect_uri uses {{port}}, which Streamlit {} sends literally", ctx.release().version))
                 .why("The {port} placeholder arrived in Streamlit 1.53; before that the provider receives \"{port}\" and refuses the redirect URI.")
                 .fix("upgrade to Streamlit 1.53+ or write the port number"),
         );

@@ -134,6 +134,11 @@ impl Discovery {
         self.document.get(key).and_then(Value::as_str)
     }
 
+    /// A field as the document has it (a JSON `null` included).
+    pub fn raw(&self, key: &str) -> Option<&Value> {
+        self.document.get(key)
+    }
+
     /// A list-of-strings field; `None` when absent (which often means "default").
     pub fn list(&self, key: &str) -> Option<Vec<&str>> {
         self.document

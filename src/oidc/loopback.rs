@@ -30,6 +30,9 @@ pub enum Callback {
     ProviderError {
         error: String,
         description: Option<String>,
+        /// The provider left `state` out (some do on errors). Streamlit
+        /// reads `error` before `state`, so it reports such an error too.
+        state_missing: bool,
     },
 }
 
@@ -96,7 +99,16 @@ pub fn classify(path_and_query: &str, expected_path: &str, state: &str) -> Resul
             .map(|(_, v)| v.into_owned())
     };
     let Some(got_state) = get("state") else {
-        return Err(Stray::NoState);
+        // An error without state ends the wait as Streamlit ends the login;
+        // a wrong state below stays a stray, so a forged page cannot.
+        return match get("error") {
+            Some(error) => Ok(Callback::ProviderError {
+                error,
+                description: get("error_description"),
+                state_missing: true,
+            }),
+            None => Err(Stray::NoState),
+        };
     };
     if !constant_time_eq(got_state.as_bytes(), state.as_bytes()) {
         return Err(Stray::WrongState);
@@ -105,6 +117,7 @@ pub fn classify(path_and_query: &str, expected_path: &str, state: &str) -> Resul
         return Ok(Callback::ProviderError {
             error,
             description: get("error_description"),
+            state_missing: false,
         });
     }
     get("code").map(Callback::Code).ok_or(Stray::NoCode)
@@ -552,7 +565,9 @@ fn callback_page(callback: &Callback) -> String {
             "Login received",
             "stauth received the login. You can close this tab and go back to the terminal.",
         ),
-        Callback::ProviderError { error, description } => page(
+        Callback::ProviderError {
+            error, description, ..
+        } => page(
             "The provider reported an error",
             &format!(
                 "{error}{}. Go back to the terminal for what it means and how to fix it.",
@@ -654,9 +669,23 @@ mod tests {
                 "s1"
             ),
             Ok(Callback::ProviderError {
+                state_missing: false,
                 error: "access_denied".into(),
                 description: Some("no".into())
             })
+        );
+        // Some providers leave state out of an error: it still ends the wait.
+        assert_eq!(
+            classify("/oauth2callback?error=invalid_request", p, "s1"),
+            Ok(Callback::ProviderError {
+                state_missing: true,
+                error: "invalid_request".into(),
+                description: None
+            })
+        );
+        assert_eq!(
+            classify("/oauth2callback?code=c", p, "s1"),
+            Err(Stray::NoState)
         );
         // An error with a wrong state is a stray, not the provider's answer.
         assert_eq!(

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::app_config::ServerSettings;
 use super::auth_config::{self, FilesOnly, LoginConfig, SecretFallback};
-use super::version::{self, StreamlitVersion};
+use super::release::{Release, ReleaseChoice, ReleaseSource, LATEST};
 use crate::error::Result;
 use crate::fsutil;
 use crate::secret::Secret;
@@ -43,9 +43,9 @@ pub struct AppContext {
     pub home: Option<PathBuf>,
     /// The app's script, when known (1.46+ reads secrets next to it).
     pub script: Option<PathBuf>,
-    /// The Streamlit release the app runs: the newest stauth knows unless
-    /// told (detecting the installed one belongs here too).
-    pub version: StreamlitVersion,
+    /// The Streamlit release the app runs, and why stauth thinks so: the
+    /// newest stauth knows until the command sets it ([`AppContext::with_release`]).
+    pub release: ReleaseChoice,
     /// config.toml (home, then app) and `STREAMLIT_*`, parsed once.
     pub server: ServerSettings,
     /// Secrets files named by the user, replacing Streamlit's own list.
@@ -59,7 +59,7 @@ impl std::fmt::Debug for AppContext {
             .field("app_dir", &self.app_dir)
             .field("home", &self.home)
             .field("script", &self.script)
-            .field("version", &self.version)
+            .field("release", &self.release)
             .field("server", &self.server)
             .field("given", &self.given)
             .finish_non_exhaustive()
@@ -80,7 +80,11 @@ impl AppContext {
             app_dir: app_dir.to_path_buf(),
             home,
             script: None,
-            version: version::LATEST,
+            release: ReleaseChoice::new(
+                LATEST,
+                ReleaseSource::NewestKnown,
+                server.use_starlette.clone(),
+            ),
             server,
             given: Vec::new(),
             fallback: Box::new(FilesOnly),
@@ -92,9 +96,32 @@ impl AppContext {
         self
     }
 
-    pub fn with_version(mut self, version: StreamlitVersion) -> Self {
-        self.version = version;
-        self
+    /// Sets the release the app runs (from the command's flag or the app's
+    /// interpreter, see `python_env::Environment::choose`). From 1.46 the
+    /// script folder's config.toml counts too, so the settings are read
+    /// again with it, and `server.useStarlette` there may change the server.
+    pub fn with_release(mut self, release: ReleaseChoice) -> Result<Self> {
+        let script_dir = self
+            .script_dir()
+            .filter(|_| release.release.reads_script_dir_files());
+        if let Some(dir) = script_dir {
+            self.server = ServerSettings::load_with_script_dir(
+                &self.app_dir,
+                self.home.as_deref(),
+                Some(&dir),
+            )?;
+        }
+        self.release = ReleaseChoice::new(
+            release.requested,
+            release.source,
+            self.server.use_starlette.clone(),
+        );
+        Ok(self)
+    }
+
+    /// The release whose rules apply.
+    pub fn release(&self) -> &Release {
+        &self.release.release
     }
 
     /// Reads exactly `files` (when any) instead of Streamlit's list.
@@ -136,7 +163,7 @@ impl AppContext {
         let mut files = default_secrets_files(&self.app_dir, self.home.as_deref());
         if let Some(file) = self
             .script_secrets_file()
-            .filter(|_| self.version.reads_script_dir_secrets())
+            .filter(|_| self.release().reads_script_dir_files())
         {
             let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
             if !files.iter().any(|f| abs(f) == abs(&file)) {
@@ -173,14 +200,18 @@ impl AppContext {
     /// `<script dir>/.streamlit/secrets.toml`, a relative script taken from
     /// the app folder; None without a script in another folder.
     pub(crate) fn script_secrets_file(&self) -> Option<PathBuf> {
+        Some(secrets_file_in(&self.script_dir()?))
+    }
+
+    /// The script's folder, when the script is known and not in the app folder.
+    fn script_dir(&self) -> Option<PathBuf> {
         let script = self.script.as_ref()?;
         let dir = script.parent().filter(|d| !d.as_os_str().is_empty())?;
-        let dir = if dir.is_absolute() {
+        Some(if dir.is_absolute() {
             dir.to_path_buf()
         } else {
             self.app_dir.join(dir)
-        };
-        Some(secrets_file_in(&dir))
+        })
     }
 }
 
@@ -244,7 +275,12 @@ mod tests {
         // Before 1.46, Streamlit does not look next to the script.
         let old = ctx(&app, &home)
             .with_script(Some(PathBuf::from("pages/main.py")))
-            .with_version(StreamlitVersion::new(1, 45));
+            .with_release(ReleaseChoice::new(
+                "1.45.1".parse().unwrap(),
+                ReleaseSource::Flag,
+                None,
+            ))
+            .unwrap();
         assert_eq!(old.secrets_files().len(), 2);
         // A script in the app folder adds nothing (the same file, once).
         for script in ["main.py", "./main.py"] {

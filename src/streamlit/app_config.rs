@@ -1,7 +1,8 @@
 //! The parts of Streamlit's own configuration that shape `redirect_uri`:
 //! `server.port` and `server.baseUrlPath`, read the way Streamlit reads them
-//! (`~/.streamlit/config.toml`, then `<app>/.streamlit/config.toml`, then
-//! `STREAMLIT_SERVER_*` environment variables, later ones winning).
+//! (`~/.streamlit/config.toml`, then `<app>/.streamlit/config.toml`, from
+//! 1.46 the script folder's, then `STREAMLIT_SERVER_*` environment
+//! variables, later ones winning).
 
 use std::path::{Path, PathBuf};
 
@@ -23,22 +24,46 @@ pub struct ServerSettings {
     /// `secrets.files` from config.toml or `STREAMLIT_SECRETS_FILES`, with where
     /// it came from; `None` means Streamlit's default locations.
     pub secrets_files: Option<(Vec<PathBuf>, String)>,
+    /// Where `server.useStarlette = true` was read (1.53-1.56 opt-in), if it
+    /// was: the config.toml, or `STREAMLIT_SERVER_USE_STARLETTE`.
+    pub use_starlette: Option<String>,
+    /// The config.toml that sets `server.trustedUserHeaders` (1.49+), if one does.
+    pub trusted_user_headers: Option<String>,
 }
 
 impl ServerSettings {
     /// Reads the settings that apply to an app run from `app_dir`.
     pub fn load(app_dir: &Path, home: Option<&Path>) -> Result<Self> {
+        Self::load_with_script_dir(app_dir, home, None)
+    }
+
+    /// [`ServerSettings::load`], with the script folder's config.toml read
+    /// last (Streamlit 1.46+), when the script is not in the app folder.
+    pub fn load_with_script_dir(
+        app_dir: &Path,
+        home: Option<&Path>,
+        script_dir: Option<&Path>,
+    ) -> Result<Self> {
         let mut settings = ServerSettings {
             port: DEFAULT_PORT,
             base_url_path: String::new(),
             port_source: "Streamlit's default".into(),
             secrets_files: None,
+            use_starlette: None,
+            trusted_user_headers: None,
         };
         let mut files: Vec<PathBuf> = Vec::new();
         if let Some(home) = home {
             files.push(home.join(".streamlit").join("config.toml"));
         }
         files.push(app_dir.join(".streamlit").join("config.toml"));
+        if let Some(dir) = script_dir {
+            let file = dir.join(".streamlit").join("config.toml");
+            let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+            if !files.iter().any(|f| abs(f) == abs(&file)) {
+                files.push(file);
+            }
+        }
         for file in files {
             settings.apply_file(&file)?;
         }
@@ -48,6 +73,10 @@ impl ServerSettings {
         }
         if let Ok(base) = std::env::var("STREAMLIT_SERVER_BASE_URL_PATH") {
             settings.base_url_path = base.trim_matches('/').to_string();
+        }
+        if let Ok(value) = std::env::var("STREAMLIT_SERVER_USE_STARLETTE") {
+            settings.use_starlette =
+                is_true(&value).then(|| "STREAMLIT_SERVER_USE_STARLETTE".into());
         }
         if let Ok(list) = std::env::var("STREAMLIT_SECRETS_FILES") {
             let files: Vec<PathBuf> = list.split_whitespace().map(PathBuf::from).collect();
@@ -101,6 +130,12 @@ impl ServerSettings {
         if let Some(base) = server.get("baseUrlPath").and_then(|b| b.as_str()) {
             self.base_url_path = base.trim_matches('/').to_string();
         }
+        if let Some(on) = server.get("useStarlette").and_then(|b| b.as_bool()) {
+            self.use_starlette = on.then(|| path.display().to_string());
+        }
+        if server.contains_key("trustedUserHeaders") {
+            self.trusted_user_headers = Some(path.display().to_string());
+        }
         Ok(())
     }
 
@@ -135,6 +170,14 @@ impl ServerSettings {
     pub fn local_redirect_uri(&self) -> String {
         format!("http://localhost:{}{}", self.port, self.callback_path())
     }
+}
+
+/// A boolean option given in the environment, as Click reads it.
+fn is_true(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "t" | "yes" | "y" | "on"
+    )
 }
 
 fn parse_port(value: &str, what: &str) -> Result<u16> {
@@ -192,6 +235,8 @@ mod tests {
             base_url_path: String::new(),
             port_source: String::new(),
             secrets_files: None,
+            use_starlette: None,
+            trusted_user_headers: None,
         };
         assert_eq!(
             s.local_redirect_uri(),

@@ -18,7 +18,7 @@
 
 use url::Url;
 
-use super::version::StreamlitVersion;
+use super::release::Release;
 use crate::oidc::http::DocumentRedirects;
 use crate::oidc::token::{TokenAuth, TokenRedirects};
 
@@ -32,8 +32,8 @@ pub enum Library {
 }
 
 impl Library {
-    pub fn of(version: StreamlitVersion) -> Library {
-        if version.server_name() == "Starlette" {
+    pub fn of(release: &Release) -> Library {
+        if release.server.is_starlette() {
             Library::Httpx
         } else {
             Library::Requests
@@ -99,10 +99,15 @@ fn requests_strips_auth(old: &Url, new: &Url) -> bool {
     old.port() != new.port() || changed_scheme
 }
 
-fn release(version: StreamlitVersion, library: Library) -> String {
+fn who(release: &Release, library: Library) -> String {
+    let server = if release.server.is_starlette() {
+        "Starlette"
+    } else {
+        "Tornado"
+    };
     format!(
-        "Streamlit {version} ({} server, Authlib on {})",
-        version.server_name(),
+        "Streamlit {} ({server} server, Authlib on {})",
+        release.version,
         library.name()
     )
 }
@@ -111,14 +116,14 @@ fn release(version: StreamlitVersion, library: Library) -> String {
 /// (a POST with the code, and the client credentials as `auth` says) is
 /// answered with this redirect.
 pub(crate) fn token_redirect(
-    version: StreamlitVersion,
+    release: &Release,
     auth: &TokenAuth,
     status: u16,
     from: &Url,
     to: Option<&Url>,
 ) -> String {
-    let library = Library::of(version);
-    let who = release(version, library);
+    let library = Library::of(release);
+    let who = who(release, library);
     let body = match auth {
         TokenAuth::ClientSecretPost => "the code, the code_verifier and the client_secret",
         _ => "the code and the code_verifier",
@@ -156,16 +161,16 @@ pub(crate) fn token_redirect(
 /// JWKS, userinfo) is answered with this redirect: for one release, or for
 /// both servers when the release is not known.
 pub(crate) fn document_redirect(
-    version: Option<StreamlitVersion>,
+    release: Option<&Release>,
     status: u16,
     from: &Url,
     to: Option<&Url>,
 ) -> String {
     let one = |library: Library| follows(library, false, status, from, to) != Follow::No;
-    match version {
-        Some(v) => {
-            let library = Library::of(v);
-            let who = release(v, library);
+    match release {
+        Some(r) => {
+            let library = Library::of(r);
+            let who = who(r, library);
             if one(library) {
                 format!("{who} would follow it, to any origin.")
             } else {
@@ -188,15 +193,15 @@ impl DocumentRedirects for AnyRelease {
     }
 }
 
-impl DocumentRedirects for StreamlitVersion {
+impl DocumentRedirects for Release {
     fn explain(&self, status: u16, from: &Url, to: Option<&Url>) -> String {
-        document_redirect(Some(*self), status, from, to)
+        document_redirect(Some(self), status, from, to)
     }
 }
 
-impl TokenRedirects for StreamlitVersion {
+impl TokenRedirects for Release {
     fn explain(&self, auth: &TokenAuth, status: u16, from: &Url, to: Option<&Url>) -> String {
-        token_redirect(*self, auth, status, from, to)
+        token_redirect(self, auth, status, from, to)
     }
 }
 
@@ -210,9 +215,11 @@ mod tests {
 
     #[test]
     fn library_by_release() {
-        assert_eq!(Library::of(StreamlitVersion::new(1, 56)), Library::Requests);
-        assert_eq!(Library::of(StreamlitVersion::new(1, 57)), Library::Httpx);
-        assert_eq!(Library::of(StreamlitVersion::new(1, 67)), Library::Httpx);
+        let r = |v: &str, opt_in| Release::new(v.parse().unwrap(), opt_in);
+        assert_eq!(Library::of(&r("1.56", false)), Library::Requests);
+        assert_eq!(Library::of(&r("1.56", true)), Library::Httpx);
+        assert_eq!(Library::of(&r("1.57", false)), Library::Httpx);
+        assert_eq!(Library::of(&r("1.67", false)), Library::Httpx);
     }
 
     #[test]
@@ -265,15 +272,15 @@ mod tests {
         let from = u("http://127.0.0.1:1/token");
         let to = u("http://127.0.0.1:2/steal");
         let s = token_redirect(
-            StreamlitVersion::new(1, 56),
+            &Release::new("1.56".parse().unwrap(), false),
             &TokenAuth::ClientSecretPost,
             307,
             &from,
             Some(&to),
         );
-        assert_eq!(s, "Streamlit 1.56 (Tornado server, Authlib on requests) would follow it: requests sends the POST again, body included (the code, the code_verifier and the client_secret), to the new address.");
+        assert_eq!(s, "Streamlit 1.56.0 (Tornado server, Authlib on requests) would follow it: requests sends the POST again, body included (the code, the code_verifier and the client_secret), to the new address.");
         let s = token_redirect(
-            StreamlitVersion::new(1, 67),
+            &Release::latest(),
             &TokenAuth::ClientSecretBasic,
             307,
             &from,
@@ -281,7 +288,7 @@ mod tests {
         );
         assert!(
             s.starts_with(
-                "Streamlit 1.67 (Starlette server, Authlib on httpx) would not follow it either"
+                "Streamlit 1.67.0 (Starlette server, Authlib on httpx) would not follow it either"
             ),
             "{s}"
         );

@@ -1,6 +1,6 @@
 //! The requests Streamlit (through Authlib) makes for a login: the
-//! authorization URL with its exact parameters, how the client authenticates
-//! at the token endpoint, and the logout URL of Streamlit 1.53+.
+//! authorization URL with its exact parameters and how the client
+//! authenticates at the token endpoint.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -8,8 +8,8 @@ use sha2::Digest;
 use url::Url;
 
 use super::auth_config::LoginConfig;
+use super::release::Release;
 use super::schema::{DEFAULT_PROMPT, DEFAULT_SCOPE};
-use super::version::StreamlitVersion;
 pub use crate::oidc::token::TokenAuth;
 use crate::oidc::Discovery;
 
@@ -34,25 +34,53 @@ pub struct LoginRequest {
     pub token_auth: TokenAuth,
 }
 
-/// Builds the login request Streamlit `version` sends for `config`.
+/// Why Streamlit would answer the login with an error instead of a redirect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Something in `[auth]` (client_kwargs).
+    Config(String),
+    /// Something in the provider's discovery document.
+    Provider(String),
+}
+
+impl Refusal {
+    pub fn message(&self) -> &str {
+        match self {
+            Refusal::Config(m) | Refusal::Provider(m) => m,
+        }
+    }
+}
+
+/// Builds the login request `release` sends for `config`, or says why that
+/// release answers the login with an error instead.
 pub fn build(
     config: &LoginConfig,
     discovery: &Discovery,
-    version: StreamlitVersion,
+    release: &Release,
     redirect_uri: &str,
-) -> Result<LoginRequest, String> {
-    let endpoint = discovery
-        .str("authorization_endpoint")
-        .ok_or("the discovery document has no authorization_endpoint")?;
-    let mut url = Url::parse(endpoint)
-        .map_err(|e| format!("authorization_endpoint '{endpoint}' is not a URL: {e}"))?;
+) -> Result<LoginRequest, Refusal> {
+    let endpoint = discovery.str("authorization_endpoint").ok_or_else(|| {
+        Refusal::Provider("the discovery document has no authorization_endpoint".into())
+    })?;
+    let mut url = Url::parse(endpoint).map_err(|e| {
+        Refusal::Provider(format!(
+            "authorization_endpoint '{endpoint}' is not a URL: {e}"
+        ))
+    })?;
     let scope = config.kwarg("scope").unwrap_or(DEFAULT_SCOPE).to_string();
     let prompt = config.kwarg("prompt").unwrap_or(DEFAULT_PROMPT).to_string();
+    let methods = discovery.raw("code_challenge_methods_supported");
+    if release.null_pkce_methods_fail() && methods.is_some_and(serde_json::Value::is_null) {
+        return Err(Refusal::Provider(format!(
+            "the discovery document has \"code_challenge_methods_supported\": null, and {} answers every login with 400 (\"argument of type 'NoneType' is not iterable\"): it checks the field as a list",
+            release.describe()
+        )));
+    }
     let advertised = discovery
         .list("code_challenge_methods_supported")
         .is_some_and(|m| m.contains(&"S256"));
     let pkce = config.kwarg("code_challenge_method") == Some("S256")
-        || (advertised && version.pkce_when_advertised());
+        || (advertised && release.pkce_when_advertised());
     let state = generate_token(STATE_LEN);
     let nonce = config
         .kwarg("nonce")
@@ -90,9 +118,9 @@ pub fn build(
         Some("none") => TokenAuth::None,
         Some("client_secret_basic") => TokenAuth::ClientSecretBasic,
         Some(other) => {
-            return Err(format!(
+            return Err(Refusal::Config(format!(
                 "token_endpoint_auth_method '{other}' is not one stauth can emulate (client_secret_basic, client_secret_post, none)"
-            ))
+            )))
         }
         None if config.client_secret.is_empty() => TokenAuth::None,
         None => TokenAuth::ClientSecretBasic,
@@ -107,35 +135,6 @@ pub fn build(
         prompt,
         token_auth,
     })
-}
-
-/// The URL `st.logout()` sends the browser to (Streamlit 1.53+), merged with
-/// any query the endpoint already has.
-pub fn logout_url(
-    end_session_endpoint: &str,
-    client_id: &str,
-    redirect_uri: &str,
-    id_token: Option<&str>,
-) -> Option<String> {
-    let mut url = Url::parse(end_session_endpoint).ok()?;
-    let mut params: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "client_id" | "post_logout_redirect_uri" | "id_token_hint"
-            )
-        })
-        .collect();
-    params.push(("client_id".into(), client_id.into()));
-    params.push(("post_logout_redirect_uri".into(), redirect_uri.into()));
-    if let Some(t) = id_token {
-        params.push(("id_token_hint".into(), t.into()));
-    }
-    url.set_query(None);
-    url.query_pairs_mut().extend_pairs(params);
-    Some(url.to_string())
 }
 
 /// Authlib's `generate_token`: letters and digits from the OS CSPRNG.
@@ -211,7 +210,7 @@ mod tests {
         let r = build(
             &config(json!({})),
             &discovery(true),
-            crate::streamlit::version::LATEST,
+            &Release::latest(),
             "http://localhost:8501/oauth2callback",
         )
         .unwrap();
@@ -246,7 +245,7 @@ mod tests {
 
     #[test]
     fn pkce_by_version_and_kwargs() {
-        let v157 = StreamlitVersion::new(1, 57);
+        let v157 = &Release::new("1.57".parse().unwrap(), false);
         assert!(build(&config(json!({})), &discovery(true), v157, "x")
             .unwrap()
             .code_verifier
@@ -254,7 +253,7 @@ mod tests {
         assert!(build(
             &config(json!({})),
             &discovery(false),
-            crate::streamlit::version::LATEST,
+            &Release::latest(),
             "x"
         )
         .unwrap()
@@ -268,45 +267,48 @@ mod tests {
     }
 
     #[test]
+    fn tornado_fails_on_null_pkce_methods() {
+        let mut d = json!({
+            "issuer": "https://idp", "authorization_endpoint": "https://idp/auth",
+            "token_endpoint": "https://idp/token", "jwks_uri": "https://idp/jwks",
+            "code_challenge_methods_supported": null
+        });
+        let doc = |d: &Value| {
+            Discovery::from_document(
+                "https://idp/.well-known/openid-configuration",
+                d.as_object().unwrap().clone(),
+            )
+            .unwrap()
+        };
+        let tornado = Release::new("1.56".parse().unwrap(), false);
+        let err = build(&config(json!({})), &doc(&d), &tornado, "x").unwrap_err();
+        assert!(err.message().contains("400"), "{err:?}");
+        let r = build(&config(json!({})), &doc(&d), &Release::latest(), "x").unwrap();
+        assert!(r.code_verifier.is_none());
+        d["code_challenge_methods_supported"] = json!(["S256"]);
+        assert!(build(&config(json!({})), &doc(&d), &tornado, "x")
+            .unwrap()
+            .code_verifier
+            .is_some());
+    }
+
+    #[test]
     fn kwargs_and_token_auth() {
         let c = config(
             json!({"prompt": "login", "scope": "openid email", "token_endpoint_auth_method": "client_secret_post", "login_hint": "a@b"}),
         );
-        let r = build(
-            &c,
-            &discovery(false),
-            crate::streamlit::version::LATEST,
-            "x",
-        )
-        .unwrap();
+        let r = build(&c, &discovery(false), &Release::latest(), "x").unwrap();
         assert_eq!(r.prompt, "login");
         assert_eq!(r.token_auth, TokenAuth::ClientSecretPost);
         assert!(params(&r).contains(&("login_hint".into(), "a@b".into())));
         let mut public = config(json!({}));
         public.client_secret = Secret::new("");
         assert_eq!(
-            build(
-                &public,
-                &discovery(false),
-                crate::streamlit::version::LATEST,
-                "x"
-            )
-            .unwrap()
-            .token_auth,
+            build(&public, &discovery(false), &Release::latest(), "x")
+                .unwrap()
+                .token_auth,
             TokenAuth::None
         );
-    }
-
-    #[test]
-    fn logout_merges_existing_query() {
-        let u = logout_url(
-            "https://idp/logout?x=1&client_id=old",
-            "app",
-            "http://localhost:8501/oauth2callback",
-            Some("tok"),
-        )
-        .unwrap();
-        assert_eq!(u, "https://idp/logout?x=1&client_id=app&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A8501%2Foauth2callback&id_token_hint=tok");
     }
 
     #[test]

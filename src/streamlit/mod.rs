@@ -13,13 +13,15 @@ pub mod cookies;
 pub mod discovery_rules;
 pub mod http_client;
 pub mod login_request;
+pub mod logout;
 pub mod redirect;
-pub(crate) mod requirements;
+pub mod release;
+pub mod requirements;
 pub mod schema;
 pub mod secrets_file;
-pub mod version;
 
 pub use app::AppContext;
+pub use release::{Release, ReleaseChoice, StreamlitVersion};
 pub use schema::ProviderSlot;
 pub use secrets_file::SecretsFile;
 

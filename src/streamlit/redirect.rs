@@ -113,6 +113,8 @@ mod tests {
             base_url_path: String::new(),
             port_source: "default".into(),
             secrets_files: None,
+            use_starlette: None,
+            trusted_user_headers: None,
         }
     }
 

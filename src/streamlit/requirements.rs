@@ -3,7 +3,7 @@
 
 use crate::finding::Finding;
 
-use super::version::{StreamlitVersion, FIRST_WITH_LOGIN};
+use super::release::{LogoutRule, Release, StreamlitVersion, FIRST_WITH_LOGIN};
 
 /// Installed versions, as read from package metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -33,38 +33,35 @@ fn at_least(version: &str, min: &[u32]) -> bool {
     numbers(version).as_slice() >= min
 }
 
-/// The Streamlit release the packages describe, if Streamlit is installed.
-pub fn streamlit_version(p: &Packages) -> Option<StreamlitVersion> {
-    let n = numbers(p.streamlit.as_deref()?);
-    Some(StreamlitVersion::new(
-        *n.first()? as u16,
-        n.get(1).copied().unwrap_or(0) as u16,
-    ))
-}
-
-pub fn check(p: &Packages) -> Vec<Finding> {
+/// Findings for the packages installed for the app, judged for `release`
+/// (the installed Streamlit unless the user named another).
+pub fn check(p: &Packages, release: &Release) -> Vec<Finding> {
     let mut f = Vec::new();
-    let install = "pip install --upgrade \"streamlit[auth]\"";
+    let install = if release.has_auth_extra() {
+        "pip install --upgrade \"streamlit[auth]\"".to_string()
+    } else {
+        // No `auth` extra before 1.48, and Authlib 1.6.6+ breaks these releases.
+        "pip install \"Authlib>=1.3.2,<1.6.6\"".to_string()
+    };
     let Some(streamlit) = p.streamlit.as_deref() else {
         f.push(
             Finding::error(
                 "python.streamlit",
                 format!("Streamlit is not installed for {}", p.executable),
             )
-            .fix(format!(
-                "{install} (or point stauth to the app's interpreter with --python)"
-            )),
+            .fix("pip install \"streamlit[auth]\" (or point stauth to the app's interpreter with --python)"),
         );
         return f;
     };
-    let version = streamlit_version(p).unwrap_or(FIRST_WITH_LOGIN);
-    if version < FIRST_WITH_LOGIN {
+    let too_old =
+        StreamlitVersion::parse_loose(streamlit).is_none_or(|(v, _)| v < FIRST_WITH_LOGIN);
+    if too_old {
         f.push(
             Finding::error(
                 "python.streamlit",
-                format!("Streamlit {streamlit} has no st.login (it arrived in 1.42)"),
+                format!("Streamlit {streamlit} has no st.login (it arrived in {FIRST_WITH_LOGIN})"),
             )
-            .fix(install),
+            .fix("pip install --upgrade \"streamlit[auth]\""),
         );
         return f;
     }
@@ -78,47 +75,68 @@ pub fn check(p: &Packages) -> Vec<Finding> {
                 "python.authlib",
                 "Authlib is not installed: st.login raises an error asking for it",
             )
-            .fix(install),
+            .fix(install.clone()),
         ),
         Some(a) if !at_least(a, &[1, 3, 2]) => f.push(
             Finding::error(
                 "python.authlib",
                 format!("Authlib {a} is too old: Streamlit needs 1.3.2 or newer"),
             )
-            .fix(install),
+            .fix(install.clone()),
         ),
-        Some(a) if a.starts_with("1.6.6") && version.minor == 52 && version.major == 1 => f.push(
+        Some(a) if at_least(a, &[1, 6, 6]) && release.breaks_with_authlib_1_6_6() => f.push(
             Finding::error(
                 "python.authlib",
-                format!("Authlib {a} with Streamlit {streamlit} is a known-bad combination"),
+                format!("Authlib {a} breaks every login on Streamlit {}", release.version),
             )
-            .fix("pip install \"authlib!=1.6.6\" or upgrade Streamlit"),
+            .why("Streamlit before 1.52.2 hands Authlib session=None, and Authlib 1.6.6 and later write the login state into it: the login fails with an error (streamlit#13335).")
+            .fix("pip install \"Authlib>=1.3.2,<1.6.6\", or upgrade Streamlit to 1.52.2 or later"),
         ),
         Some(a) => f.push(Finding::ok("python.authlib", format!("Authlib {a}"))),
     }
-    match p.httpx.as_deref() {
-        None => f.push(
-            Finding::error("python.httpx", "httpx is not installed: the login fails with a misleading Authlib message (streamlit#15855)")
-                .why("Streamlit's Starlette server (the only one since 1.57) needs httpx for Authlib's client; streamlit[auth] 1.59.0 forgot it.")
-                .fix("pip install httpx (or pip install --upgrade \"streamlit[auth]\")"),
-        ),
-        Some(h) => f.push(Finding::ok("python.httpx", format!("httpx {h}"))),
+    match (p.httpx.as_deref(), release.needs_httpx()) {
+        (None, true) => {
+            let symptom = if release.misleading_authlib_message() {
+                "the login fails with a misleading \"requires Authlib>=1.3.2\" message (streamlit#15855)"
+            } else {
+                "the login fails with ModuleNotFoundError: No module named 'httpx'"
+            };
+            let why = if release.extras_lack_httpx() {
+                format!("{} uses Authlib's httpx client, and no extra Streamlit {} offers installs httpx.", release.server.label(), release.version)
+            } else {
+                format!("{} uses Authlib's httpx client.", release.server.label())
+            };
+            f.push(
+                Finding::error("python.httpx", format!("httpx is not installed: {symptom}"))
+                    .why(why)
+                    .fix("pip install httpx"),
+            )
+        }
+        (Some(h), _) => f.push(Finding::ok("python.httpx", format!("httpx {h}"))),
+        (None, false) => f.push(Finding::ok(
+            "python.httpx",
+            format!(
+                "httpx is not needed: {} uses Authlib's requests client",
+                release.describe()
+            ),
+        )),
     }
-    f.extend(version_notes(version));
+    f.extend(version_notes(release));
     f
 }
 
 /// What this release does differently, as notes.
-pub(crate) fn version_notes(v: StreamlitVersion) -> Vec<Finding> {
+pub fn version_notes(r: &Release) -> Vec<Finding> {
     let mut f = Vec::new();
-    if !v.pkce_when_advertised() {
+    let v = r.version;
+    if !r.pkce_when_advertised() {
         f.push(Finding::info(
             "version.pkce",
-            format!("Streamlit {v} sends no PKCE on the Starlette server (it returns in 1.58)"),
+            format!("{} sends no PKCE, even when the provider offers it (the Starlette server adds it from 1.58)", r.describe()),
         ));
     }
-    if v.chunks_cookies() {
-        let limit = if v.server_name() == "Starlette" {
+    if r.chunks_cookies() {
+        let limit = if r.server.is_starlette() {
             "its WebSocket server refuses a Cookie header over 8 KB (the app never loads), as nginx does"
         } else {
             "a Cookie header over 8 KB still breaks apps behind nginx"
@@ -130,8 +148,11 @@ pub(crate) fn version_notes(v: StreamlitVersion) -> Vec<Finding> {
                 .fix("upgrade to Streamlit 1.53 or newer"),
         );
     }
-    if !v.provider_logout() {
-        f.push(Finding::info("version.logout", format!("st.logout() in Streamlit {v} only clears the app's cookies (provider logout arrived in 1.53)")));
+    match r.logout() {
+        LogoutRule::LocalOnly => f.push(Finding::info("version.logout", format!("st.logout() in {} only clears the app's cookies (the provider session stays)", r.describe()))),
+        LogoutRule::RootOnly => f.push(Finding::info("version.logout", format!("st.logout() in Streamlit {v} sends the user to the provider's end_session_endpoint with only post_logout_redirect_uri=<redirect_uri without \"oauth2callback\">, no client_id and no id_token_hint; many providers refuse that (streamlit#12169)")).fix("register the app's root URL as a post-logout redirect URI, or use Streamlit 1.48.1 (local logout only) or 1.53 or later")),
+        LogoutRule::Provider { merge_query: false } => f.push(Finding::info("version.logout", format!("Streamlit {v} appends \"?\" and its parameters to end_session_endpoint as is, so an endpoint that already has a query gets a second \"?\""))),
+        LogoutRule::Provider { merge_query: true } => {}
     }
     f
 }
@@ -152,7 +173,12 @@ mod tests {
     }
 
     fn errors(p: &Packages) -> Vec<&'static str> {
-        check(p)
+        let release = p
+            .streamlit
+            .as_deref()
+            .and_then(StreamlitVersion::parse_loose)
+            .map_or(Release::latest(), |(v, _)| Release::new(v, false));
+        check(p, &release)
             .into_iter()
             .filter(|f| f.severity == Severity::Error)
             .map(|f| f.id)
@@ -171,10 +197,22 @@ mod tests {
             errors(&pkgs(Some("1.59.0"), Some("1.6.0"), None)),
             ["python.httpx"]
         );
-        assert_eq!(
-            errors(&pkgs(Some("1.52.2"), Some("1.6.6"), Some("0.28"))),
-            ["python.authlib"]
-        );
+        // The Tornado server needs no httpx.
+        assert!(errors(&pkgs(Some("1.56.0"), Some("1.6.5"), None)).is_empty());
+        // Authlib 1.6.6+ breaks every release before 1.52.2, and only those.
+        for (st, bad) in [
+            ("1.42.0", true),
+            ("1.48.1", true),
+            ("1.52.1", true),
+            ("1.52.2", false),
+            ("1.67.0", false),
+        ] {
+            for authlib in ["1.6.6", "1.9.10"] {
+                let e = errors(&pkgs(Some(st), Some(authlib), Some("0.28")));
+                assert_eq!(e == ["python.authlib"], bad, "{st} {authlib}: {e:?}");
+            }
+        }
+        assert!(errors(&pkgs(Some("1.52.1"), Some("1.6.5"), None)).is_empty());
         assert_eq!(
             errors(&pkgs(Some("1.67.0"), Some("1.3.1"), Some("0.28"))),
             ["python.authlib"]

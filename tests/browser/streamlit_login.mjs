@@ -2,7 +2,7 @@
 //
 //   node tests/browser/streamlit_login.mjs --app http://localhost:PORT/ \
 //        [--login alice] [--password any] [--screenshot FILE] [--timeout 60] \
-//        [--settle SECONDS]
+//        [--settle SECONDS] [--logout]
 //
 // Headless Chromium (Debian's /usr/bin/chromium, or $STAUTH_CHROMIUM) driven by
 // playwright-core: opens the app, clicks its "Log in" button (st.login), signs
@@ -15,11 +15,26 @@
 // "Signed in as ", then report either way (exit 0, "signed_in" says which).
 // Without it, not being signed in is a failure.
 //
+// --logout: once signed in, click the app's "Log out" button (st.logout) and
+// follow the browser until it either leaves the app's origin (the provider's
+// end_session_endpoint: that document's response ends the wait) or is back
+// on the app showing "Log in" (local logout). The JSON then has "logout":
+//   {"kind": "provider"|"local", "url": "<the first URL off the app's origin,
+//    or the app's final URL>", "status": N, "navigations": [...after the
+//    click], "set_cookies": [...after the click], "text": "<page text>"}
+// An error page of the provider does not fail the run here: it is recorded
+// (its text) so the test can say what the user saw.
+//
+// A main-frame response of the app's origin with status >= 400 before the
+// provider's form (e.g. /auth/login answering 400 or 500 in a broken
+// environment) fails at once, naming the status, URL and page text, instead
+// of waiting out the timeout.
+//
 // stdout, on success only, one JSON line:
 //   {"text": "...", "set_cookies": [{"name", "value", "header", "url"}...],
 //    "url": "...", "signed_in": true, "navigations": [{"url", "status"}...],
 //    "cookie_jar": [{"name", "value_len", "domain", "path"}...],
-//    "cookie_header_len": N,
+//    "cookie_header_len": N, "authorize_url": "...",
 //    "websockets": [{"url", "after_callback", "frames_received", ...}]}
 // text: the visible text of the app's st.markdown elements (data-testid
 // stMarkdown), or the page's body text when it has none. set_cookies: every
@@ -30,7 +45,9 @@
 // the end and the length of the Cookie header they make (`a=1; b=2`).
 // websockets: the page's WebSockets (Streamlit's /_stcore/stream), whether
 // each was opened after the return from /oauth2callback, and how many frames
-// it received.
+// it received. authorize_url: the first request off the app's origin that
+// carries client_id and redirect_uri (the authorization request as it
+// reached the provider).
 //
 // Exit codes: 0 signed in (or, with --settle, back on the app); 1 the login
 // failed or timed out (reason on stderr, with the page's URL, text and the
@@ -39,7 +56,7 @@
 import { parseArgs } from 'node:util';
 
 const USAGE = 'usage: node tests/browser/streamlit_login.mjs --app URL [--login NAME] '
-  + '[--password PW] [--screenshot FILE] [--timeout SECONDS] [--settle SECONDS]';
+  + '[--password PW] [--screenshot FILE] [--timeout SECONDS] [--settle SECONDS] [--logout]';
 
 function usage(message) {
   process.stderr.write(`streamlit_login.mjs: ${message}\n${USAGE}\n`);
@@ -56,6 +73,7 @@ try {
       screenshot: { type: 'string' },
       timeout: { type: 'string', default: '60' },
       settle: { type: 'string' },
+      logout: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -95,6 +113,8 @@ let step = 'starting';
 const responses = []; // {url, headers: [Set-Cookie values]} of the app's origin
 const navigations = [];
 const websockets = [];
+let authorizeUrl = null;
+const pending = []; // header reads of `responses`, awaited before reporting
 
 function withTimeout(promise, ms) {
   let timer;
@@ -198,6 +218,57 @@ async function waitFor(what, done) {
   }
 }
 
+// Clicks "Log out" and follows the browser to the provider or back to the
+// app (see --logout in the header).
+async function logOut() {
+  step = 'clicking "Log out"';
+  const navFrom = navigations.length;
+  const respFrom = responses.length;
+  const button = page.getByRole('button', { name: 'Log out', exact: true });
+  await button.waitFor({ state: 'visible', timeout: remaining() });
+  await button.click({ timeout: remaining() });
+  step = 'waiting for the logout to end at the provider or on the app';
+  let kind = null;
+  let state = null;
+  for (;;) {
+    const after = navigations.slice(navFrom);
+    const off = after.find((n) => originOf(n.url) !== appOrigin);
+    try {
+      state = await withTimeout(pageState(), Math.min(5000, remaining()));
+    } catch { state = null; }
+    if (off) {
+      kind = 'provider';
+      break;
+    }
+    if (state && after.some((n) => pathOf(n.url).endsWith('/auth/logout'))
+      && originOf(state.href) === appOrigin && state.loginButton) {
+      kind = 'local';
+      break;
+    }
+    await sleep(200);
+  }
+  await Promise.all(pending);
+  const after = navigations.slice(navFrom);
+  const off = after.find((n) => originOf(n.url) !== appOrigin);
+  // Let the provider's page render, for its text.
+  if (off) await sleep(500);
+  try {
+    state = await withTimeout(pageState(), Math.min(5000, remaining()));
+  } catch { /* navigating */ }
+  const setCookies = [];
+  for (const slot of responses.slice(respFrom)) {
+    for (const header of slot.headers) setCookies.push({ header, url: slot.url });
+  }
+  return {
+    kind,
+    url: off ? off.url : page.url(),
+    status: off ? off.status : (after.at(-1)?.status ?? 0),
+    navigations: after,
+    set_cookies: setCookies,
+    text: state ? String(state.text).slice(0, 2000) : '',
+  };
+}
+
 const signedIn = (s) => originOf(s.href) === appOrigin && !pathOf(s.href).endsWith('/oauth2callback')
   && s.text.includes('Signed in as ');
 
@@ -219,7 +290,6 @@ try {
   // Every response of the app's origin, redirects included. On Chromium,
   // headersArray() (and headerValues()) keep each Set-Cookie header as its
   // own entry; allHeaders() joins them with "\n" and headers() drops them.
-  const pending = [];
   page.on('response', (response) => {
     const url = response.url();
     if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
@@ -233,6 +303,14 @@ try {
         .filter((h) => h.name.toLowerCase() === 'set-cookie')
         .map((h) => h.value);
     }, () => { /* response gone */ }));
+  });
+  page.on('request', (request) => {
+    const url = request.url();
+    if (authorizeUrl !== null || originOf(url) === appOrigin) return;
+    try {
+      const q = new URL(url).searchParams;
+      if (q.has('client_id') && q.has('redirect_uri')) authorizeUrl = url;
+    } catch { /* not a URL */ }
   });
   page.on('websocket', (ws) => {
     const entry = {
@@ -258,6 +336,13 @@ try {
   // st.login navigates to /auth/login?provider=..., which redirects to the
   // provider's authorization endpoint and on to its login form.
   const reached = await waitFor('waiting for the identity provider\'s login form', (s) => {
+    const refused = navigations.find((n) => n.status >= 400 && originOf(n.url) === appOrigin);
+    if (refused) {
+      return {
+        failure: `the app answered ${refused.status} at ${refused.url}: `
+          + `${JSON.stringify(s.text.slice(0, 500))}`,
+      };
+    }
     if (originOf(s.href) !== appOrigin && s.loginForm) return 'form';
     if (signedIn(s)) return 'signed-in';
     return null;
@@ -327,6 +412,8 @@ try {
       });
     }
   }
+  let logout = null;
+  if (opts.logout && outcome === 'signed-in') logout = await logOut();
   const out = {
     text,
     set_cookies: setCookies,
@@ -337,10 +424,12 @@ try {
     cookie_header_len: jar.reduce((n, c) => n + c.name.length + 1 + c.value.length, 0)
       + 2 * Math.max(0, jar.length - 1),
     websockets,
+    authorize_url: authorizeUrl,
+    logout,
   };
   await closeBrowser();
-  process.stdout.write(`${JSON.stringify(out)}\n`);
-  process.exit(0);
+  // A pipe takes 64 KiB at once: exit only once the whole line is written.
+  process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
 } catch (err) {
   await fail(err?.message?.split('\n')[0] ?? String(err));
 }

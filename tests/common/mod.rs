@@ -8,7 +8,9 @@ pub mod idp;
 pub mod keyring;
 pub mod oracle;
 pub mod pty;
+pub mod releases;
 pub mod snapshot;
+pub mod st_cookies;
 pub mod streamlit;
 
 use std::path::{Path, PathBuf};
@@ -91,6 +93,13 @@ impl Sandbox {
         let path = self.file(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, contents).unwrap();
+    }
+
+    /// Writes an executable file (a stand-in command) at `rel`.
+    pub fn write_executable(&self, rel: &str, contents: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        self.write(rel, contents);
+        std::fs::set_permissions(self.file(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 
     pub fn read(&self, rel: &str) -> String {

@@ -130,13 +130,25 @@ impl StreamlitApp {
     /// lines when it exits or does not come up, and with "run bash
     /// tests/setup.sh first" when the venv is missing.
     pub fn start(app_dir: &Path, script: &str, port: u16, env: &[(&str, &str)]) -> StreamlitApp {
-        let python = venv_python();
-        if !python.is_file() || !venv_streamlit().is_file() {
+        if !venv_python().is_file() || !venv_streamlit().is_file() {
             panic!(
                 "{} is missing: run bash tests/setup.sh first (it makes the venv with real Streamlit)",
                 venv_streamlit().display()
             );
         }
+        StreamlitApp::start_with(&venv_python(), app_dir, script, port, env)
+    }
+
+    /// [`StreamlitApp::start`] with the Streamlit of another venv: `python`
+    /// is its `bin/python` (e.g. `common::releases::python("1.48.0")`).
+    pub fn start_with(
+        python: &Path,
+        app_dir: &Path,
+        script: &str,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> StreamlitApp {
+        let python = python.to_path_buf();
         let home = tempfile::Builder::new()
             .prefix("stauth-streamlit-home-")
             .tempdir()

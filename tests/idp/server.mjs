@@ -74,6 +74,10 @@ const accountsByLogin = config.accounts ?? DEFAULT_ACCOUNTS;
 const conformIdTokenClaims = config.conformIdTokenClaims ?? false;
 const endSession = config.endSession ?? true;
 const advertisePkce = config.pkce ?? true;
+// Publish "code_challenge_methods_supported": null (Streamlit's Tornado server fails on it).
+const pkceMethodsNull = config.pkceMethodsNull ?? false;
+// A query the discovery's end_session_endpoint carries (Streamlit 1.53 appends "?" to it blindly).
+const endSessionQuery = config.endSessionQuery ?? null;
 const promptSelectAccount = config.promptSelectAccount ?? false;
 const tamper = config.tamper ?? null;
 const stopAfterAuthorize = config.stopAfterAuthorize ?? false;
@@ -462,6 +466,8 @@ provider.use(async (ctx, next) => {
   if (ctx.oidc?.route === 'discovery' && ctx.body && typeof ctx.body === 'object') {
     ctx.body.prompt_values_supported = promptValues;
     if (!advertisePkce) delete ctx.body.code_challenge_methods_supported;
+    if (pkceMethodsNull) ctx.body.code_challenge_methods_supported = null;
+    if (endSessionQuery && ctx.body.end_session_endpoint) ctx.body.end_session_endpoint += `?${endSessionQuery}`;
   }
   if (tamper && ctx.oidc?.route === 'token' && ctx.status === 200
     && ctx.body && typeof ctx.body === 'object' && typeof ctx.body.id_token === 'string') {

@@ -1242,6 +1242,74 @@ fn tornado_cookies_of_streamlit_1_53_to_1_56() {
     );
 }
 
+/// Which release the app runs decides whether it reads a cookie: a Tornado
+/// cookie means nothing to the Starlette server (1.57+, or the 1.53-1.56
+/// opt-in), and chunks mean nothing before 1.53.
+#[test]
+fn cookies_are_judged_for_the_apps_release() {
+    let sb = Sandbox::new();
+    let c = login_cookies(COOKIE_SECRET, 0, now() - 60);
+    let tornado = header(&c.tornado());
+    let decode_as = |h: &str, release: &[&str]| {
+        let mut args = vec!["--cookie-header", h, "--secret-stdin"];
+        args.extend_from_slice(release);
+        decode_stdin(&sb, &args, COOKIE_SECRET)
+    };
+    let (code, _, err) = decode_as(&tornado, &["--streamlit-version", "1.67"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Checking against Streamlit 1.67.0 on Starlette (--streamlit-version)."),
+        "{err}"
+    );
+    assert!(
+        err.contains("Streamlit 1.67.0 on Starlette signs its cookies differently and will not read this one"),
+        "{err}"
+    );
+    let (code, _, err) = decode_as(&tornado, &["--streamlit-version", "1.56.0"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("will not read"), "{err}");
+    // The same release with server.useStarlette: the Starlette opt-in.
+    sb.write(".streamlit/config.toml", "[server]\nuseStarlette = true\n");
+    let (code, _, err) = decode_as(&tornado, &["--streamlit-version", "1.56"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Checking against Streamlit 1.56.0 on Starlette (server.useStarlette) (--streamlit-version; server.useStarlette from"),
+        "{err}"
+    );
+    assert!(err.contains("will not read this one"), "{err}");
+    let (code, out, _) = decode_stdin(
+        &sb,
+        &[
+            "--cookie-header",
+            &tornado,
+            "--secret-stdin",
+            "--json",
+            "--streamlit-version",
+            "1.56",
+        ],
+        COOKIE_SECRET,
+    );
+    assert_eq!(code, 0);
+    let v = json_out(&out);
+    assert_eq!(v["streamlit"]["server"], "starlette-opt-in");
+    assert_eq!(v["streamlit"]["source"], "flag");
+    assert_eq!(v["release_notes"].as_array().unwrap().len(), 1);
+    // Unpublished patches and releases without st.login are refused.
+    let (code, _, err) = decode_as(&tornado, &["--streamlit-version", "1.50.3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("Streamlit 1.50.3 was never released (the 1.50 releases are 1.50.0)"),
+        "{err}"
+    );
+    // Newer than stauth knows: checked as the newest it knows, with a warning.
+    let (code, _, err) = decode_as(&tornado, &["--streamlit-version", "1.80.2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Streamlit 1.80.2 is newer than stauth knows: checking as 1.67.0"),
+        "{err}"
+    );
+}
+
 #[test]
 fn single_cookie_value() {
     let (sb, secret) = app_with_secrets();

@@ -342,6 +342,18 @@ fn experimental_user_in_the_code() {
         flagged(&checks, "code.experimental_user").as_deref(),
         Some("warning")
     );
+    // 1.42-1.44 have no st.user: st.experimental_user is right there.
+    let (code, checks, err) = doctor_any_release(&sb, &["--streamlit-version", "1.44"]);
+    assert_eq!(code, 0, "{err}");
+    let c = with_id(&checks, "code.experimental_user");
+    assert_eq!(c[0]["severity"], "ok", "{c:?}");
+    assert!(
+        c[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the only name Streamlit 1.44.1 has"),
+        "{c:?}"
+    );
 }
 
 /// Real venvs with only package metadata installed (pip --no-deps): what
@@ -411,7 +423,7 @@ fn python_environments_are_read_from_package_metadata() {
         ),
         (
             "bad-combo",
-            &["streamlit==1.52.2", "authlib==1.6.6", "httpx==0.28.1"],
+            &["streamlit==1.52.1", "authlib==1.6.6", "httpx==0.28.1"],
             &[("python.authlib", "error"), ("version.cookies", "warning")],
         ),
         ("empty", &[], &[("python.streamlit", "error")]),
@@ -510,4 +522,428 @@ fn doctor_itself_failing_exits_2() {
     assert_eq!(code, 2);
     assert_eq!(out, "");
     assert!(err.contains("not a readable folder"), "{err}");
+}
+
+/// A stand-in interpreter: it answers stauth's probe with a search path that
+/// holds only `<dist>.dist-info` folders (e.g. `streamlit-1.56.0`), so any
+/// release can be "installed" without installing it; every other question
+/// goes to the test venv's real Python.
+fn fake_python(dir: &Path, dists: &[&str]) -> PathBuf {
+    let site = dir.join("site-packages");
+    for d in dists {
+        std::fs::create_dir_all(site.join(format!("{d}.dist-info"))).unwrap();
+    }
+    let real = venv_python();
+    let python = dir.join("python");
+    std::fs::write(
+        &python,
+        format!(
+            "#!{real}\nimport json, os, sys\nargs = sys.argv[1:]\ncode = args[args.index('-c') + 1] if '-c' in args else ''\nif '\"path\": sys.path' in code:\n    print(json.dumps({{'python': '3.11.2', 'executable': sys.argv[0], 'path': [{site:?}]}}))\nelse:\n    os.execv({real:?}, [{real:?}] + args)\n",
+            real = real.display().to_string(),
+            site = site.display().to_string(),
+        ),
+    )
+    .unwrap();
+    chmod(&python, 0o755);
+    python
+}
+
+/// `stauth doctor --offline --json --python <python>`: exit code, report, stderr.
+fn doctor_with(sb: &Sandbox, python: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let (code, out, err) = run(sb
+        .cmd()
+        .args(["doctor", "--offline", "--json", "--python"])
+        .arg(python)
+        .args(extra));
+    let v: Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("no JSON ({e}): {out}\n{err}"));
+    (code, v, err)
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {report:#}"))
+}
+
+/// `doctor` with a stand-in Python whose packages suit every release
+/// (Authlib before 1.6.6, httpx), so only the check under test can fail.
+fn doctor_any_release(sb: &Sandbox, extra: &[&str]) -> (i32, Vec<Value>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let python = fake_python(
+        dir.path(),
+        &["streamlit-1.67.0", "Authlib-1.6.5", "httpx-0.28.1"],
+    );
+    let (code, report, err) = doctor_with(sb, &python, extra);
+    (code, report["checks"].as_array().unwrap().clone(), err)
+}
+
+#[test]
+fn authlib_and_httpx_by_release_and_server() {
+    let dirs = tempfile::tempdir().unwrap();
+    let sb = app(Some(HEALTHY));
+    // Authlib 1.6.6+ writes into the session=None Streamlit hands it before 1.52.2.
+    for (streamlit, broken) in [
+        ("1.42.2", true),
+        ("1.51.0", true),
+        ("1.52.1", true),
+        ("1.52.2", false),
+    ] {
+        for authlib in ["1.6.6", "1.9.10"] {
+            let python = fake_python(
+                &dirs.path().join(format!("{streamlit}-{authlib}")),
+                &[
+                    &format!("streamlit-{streamlit}"),
+                    &format!("Authlib-{authlib}"),
+                ],
+            );
+            let (code, report, err) = doctor_with(&sb, &python, &[]);
+            let c = check(&report, "python.authlib");
+            let case = format!("{streamlit} + Authlib {authlib}: {c}\n{err}");
+            assert_eq!(c["severity"], if broken { "error" } else { "ok" }, "{case}");
+            assert_eq!(code, if broken { 1 } else { 0 }, "{case}");
+            assert_eq!(report["streamlit"]["version"], streamlit, "{case}");
+            assert_eq!(report["streamlit"]["installed"], streamlit, "{case}");
+        }
+    }
+
+    // httpx missing: (release, config.toml, severity, what the user will read, server).
+    let cases: &[(&str, Option<&str>, &str, &str, &str)] = &[
+        ("1.56.0", None, "ok", "httpx is not needed", "tornado"),
+        (
+            "1.56.0",
+            Some("[server]\nuseStarlette = true\n"),
+            "error",
+            "misleading \"requires Authlib>=1.3.2\"",
+            "starlette-opt-in",
+        ),
+        (
+            "1.57.0",
+            None,
+            "error",
+            "misleading \"requires Authlib>=1.3.2\"",
+            "starlette",
+        ),
+        (
+            "1.59.0",
+            None,
+            "error",
+            "misleading \"requires Authlib>=1.3.2\"",
+            "starlette",
+        ),
+        (
+            "1.59.1",
+            None,
+            "error",
+            "ModuleNotFoundError: No module named 'httpx'",
+            "starlette",
+        ),
+        (
+            "1.67.0",
+            None,
+            "error",
+            "ModuleNotFoundError: No module named 'httpx'",
+            "starlette",
+        ),
+    ];
+    for (streamlit, config, severity, says, server) in cases {
+        let sb = app(Some(HEALTHY));
+        if let Some(c) = config {
+            sb.write(".streamlit/config.toml", c);
+        }
+        let python = fake_python(
+            &dirs
+                .path()
+                .join(format!("{streamlit}-{}", config.is_some())),
+            &[&format!("streamlit-{streamlit}"), "Authlib-1.6.5"],
+        );
+        let (code, report, err) = doctor_with(&sb, &python, &[]);
+        let c = check(&report, "python.httpx");
+        let case = format!("{streamlit} {config:?}: {c}\n{err}");
+        assert_eq!(c["severity"], *severity, "{case}");
+        assert!(c["message"].as_str().unwrap().contains(says), "{case}");
+        assert_eq!(code, if *severity == "error" { 1 } else { 0 }, "{case}");
+        assert_eq!(report["streamlit"]["server"], *server, "{case}");
+        // The heading says which release, which server and why.
+        let server_label = match *server {
+            "tornado" => "Tornado",
+            "starlette-opt-in" => "Starlette (server.useStarlette)",
+            _ => "Starlette",
+        };
+        let heading = format!(
+            "(checked against Streamlit {streamlit} on {server_label}, installed for {}",
+            python.display()
+        );
+        assert!(err.contains(&heading), "{heading}\n{case}");
+        if config.is_some() {
+            assert!(
+                err.contains("; server.useStarlette from ")
+                    && err.contains(".streamlit/config.toml)"),
+                "{case}"
+            );
+        }
+    }
+
+    // A release named on the command line wins over the installed one.
+    let python = fake_python(
+        &dirs.path().join("flag"),
+        &["streamlit-1.67.0", "Authlib-1.6.5"],
+    );
+    let (code, report, err) = doctor_with(&sb, &python, &["--streamlit-version", "1.56"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(check(&report, "python.httpx")["severity"], "ok");
+    assert_eq!(report["streamlit"]["source"], "flag");
+    assert_eq!(report["streamlit"]["installed"], "1.67.0");
+    assert!(
+        err.contains("(checked against Streamlit 1.56.0 on Tornado, --streamlit-version)"),
+        "{err}"
+    );
+
+    // As the user reads it: the opt-in server's misleading message.
+    let sb = app(Some(HEALTHY));
+    sb.write(".streamlit/config.toml", "[server]\nuseStarlette = true\n");
+    let python = fake_python(
+        &dirs.path().join("human"),
+        &["streamlit-1.55.0", "Authlib-1.6.5"],
+    );
+    let (code, _, err) = run(sb
+        .cmd()
+        .args(["doctor", "--offline", "--python"])
+        .arg(&python));
+    assert_eq!(code, 1);
+    let _f = common::snapshot::filters(
+        &[
+            (&dirs.path().display().to_string(), "[FAKE]"),
+            (&sb.path().display().to_string(), "[APP]"),
+            (&sb.home().display().to_string(), "[HOME]"),
+            (env!("CARGO_MANIFEST_DIR"), "[REPO]"),
+        ],
+        &[],
+    );
+    assert_snapshot!("httpx_missing_on_the_starlette_opt_in", err);
+}
+
+#[test]
+fn secrets_given_in_code_with_st_app() {
+    let code = "import streamlit as st\n\napp = st.App(\n    \"main.py\",\n    secrets={\"auth\": load_auth()},\n)\n";
+    // No [auth] in any file: on 1.57+ it may come from the code.
+    let sb = app(None);
+    sb.write("serve.py", code);
+    for version in ["1.57", "1.67"] {
+        let (code, checks, err) = doctor_any_release(&sb, &["--streamlit-version", version]);
+        assert_eq!(code, 0, "{version}: {checks:#?}\n{err}");
+        let auth = with_id(&checks, "secrets.auth");
+        assert_eq!(auth[0]["severity"], "info", "{version}: {auth:?}");
+        assert!(
+            auth[0]["message"].as_str().unwrap().contains("serve.py:3"),
+            "{auth:?}"
+        );
+        assert_eq!(
+            flagged(&checks, "code.app_secrets").as_deref(),
+            Some("info")
+        );
+    }
+    // Before 1.57 there is no st.App to take them.
+    for version in ["1.56", "1.52"] {
+        let (code, checks, _) = doctor_any_release(&sb, &["--streamlit-version", version]);
+        assert_eq!(code, 1, "{version}");
+        assert_eq!(
+            flagged(&checks, "code.app_secrets").as_deref(),
+            Some("error"),
+            "{version}"
+        );
+        assert_eq!(flagged(&checks, "secrets.auth").as_deref(), Some("error"));
+    }
+    // With [auth] in the files too, a note that the code may replace it.
+    let sb = app(Some(HEALTHY));
+    sb.write("serve.py", code);
+    let (code, checks, _) = doctor(&sb, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        flagged(&checks, "code.app_secrets").as_deref(),
+        Some("info")
+    );
+    assert_eq!(with_id(&checks, "secrets.auth")[0]["severity"], "ok");
+    // Without st.App(secrets=...), a missing [auth] is an error on 1.67 too.
+    let sb = app(None);
+    sb.write(
+        "serve.py",
+        "import streamlit as st\napp = st.App(\"main.py\")\n",
+    );
+    let (code, checks, _) = doctor(&sb, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(flagged(&checks, "secrets.auth").as_deref(), Some("error"));
+    assert_eq!(with_id(&checks, "code.app_secrets").len(), 0);
+}
+
+#[test]
+fn options_a_release_does_not_have() {
+    // expose_tokens before 1.53: ignored, even when its value is invalid.
+    for value in ["\"id\"", "\"refresh\""] {
+        let sb = app(Some(&format!("{HEALTHY}expose_tokens = {value}\n")));
+        let (code, checks, _) = doctor_any_release(&sb, &["--streamlit-version", "1.52"]);
+        assert_eq!(code, 0, "{value}");
+        let c = with_id(&checks, "schema.expose_tokens");
+        assert_eq!(c[0]["severity"], "warning", "{value}: {c:?}");
+        assert!(c[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Streamlit 1.52.2 ignores it"));
+    }
+    let sb = app(Some(&format!("{HEALTHY}expose_tokens = \"id\"\n")));
+    let (_, checks, _) = doctor_any_release(&sb, &["--streamlit-version", "1.53"]);
+    assert_eq!(flagged(&checks, "schema.expose_tokens"), None);
+    // From 1.53 a value that is neither a string nor a list is ignored too
+    // (st.user.tokens stays empty), while a bad string or list item raises.
+    for (value, severity) in [
+        ("1", "warning"),
+        ("true", "warning"),
+        ("[\"id\", 1]", "error"),
+    ] {
+        let sb = app(Some(&format!("{HEALTHY}expose_tokens = {value}\n")));
+        let (code, checks, _) = doctor_any_release(&sb, &["--streamlit-version", "1.67"]);
+        assert_eq!(
+            flagged(&checks, "schema.expose_tokens").as_deref(),
+            Some(severity),
+            "{value}"
+        );
+        assert_eq!(code, if severity == "error" { 1 } else { 0 }, "{value}");
+    }
+
+    // (config.toml, release, warned)
+    let headers = "[server]\ntrustedUserHeaders = { \"X-Email\" = \"email\" }\n";
+    let starlette = "[server]\nuseStarlette = true\n";
+    let cases = [
+        (headers, "1.48.1", true),
+        (headers, "1.49.0", false),
+        (starlette, "1.52.2", true),
+        (starlette, "1.53.0", false),
+        (starlette, "1.56.0", false),
+        (starlette, "1.57.0", true),
+    ];
+    for (config, version, warned) in cases {
+        let sb = app(Some(HEALTHY));
+        sb.write(".streamlit/config.toml", config);
+        let (code, checks, err) = doctor_any_release(&sb, &["--streamlit-version", version]);
+        let c = with_id(&checks, "config.unknown_option");
+        assert_eq!(
+            c.len(),
+            usize::from(warned),
+            "{version} {config}: {c:?}\n{err}"
+        );
+        if warned {
+            assert_eq!(c[0]["severity"], "warning");
+            let option = if config == headers {
+                "server.trustedUserHeaders"
+            } else {
+                "server.useStarlette"
+            };
+            let m = c[0]["message"].as_str().unwrap();
+            assert!(m.starts_with(option) && m.contains(version), "{m}");
+            assert!(m.contains(".streamlit/config.toml"), "{m}");
+        }
+        // The opt-in server needs httpx, which the test venv has.
+        assert_eq!(code, 0, "{version} {config}: {err}");
+    }
+}
+
+/// The keys of `st.secrets["auth"]` as real Streamlit loads them in the
+/// app folder (JSON), or the name of the error it raises.
+fn streamlit_reads_auth(python: &Path, sb: &Sandbox) -> String {
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import json, streamlit as st\ntry:\n    print(json.dumps(sorted(st.secrets['auth'].keys())))\nexcept Exception as e:\n    print(type(e).__name__)\n",
+        ])
+        .current_dir(sb.path())
+        .env("HOME", sb.home())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The 1.48.0 release venv (Streamlit 1.48.0 and its `toml` 0.10.2).
+fn release_python(version: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/.venvs")
+        .join(version)
+        .join("bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: run bash tests/setup.sh first",
+        p.display()
+    );
+    p
+}
+
+#[test]
+fn secrets_as_the_toml_package_reads_them() {
+    let python = release_python("1.48.0");
+    // (secrets, severity of secrets.toml_package): valid TOML 1.0 all.
+    let cases: &[(String, &str)] = &[
+        (HEALTHY.to_string(), "ok"),
+        // toml 0.10 refuses arrays that mix types, anywhere in the file.
+        (format!("{HEALTHY}\n[limits]\nsizes = [1, \"large\"]\n"), "error"),
+        // ...and a multi-line string that ends with a quote.
+        (
+            HEALTHY.replace("client_secret = \"s3cret\"", "client_secret = \"\"\"s3cr\"et\"\"\"\""),
+            "error",
+        ),
+        // It keeps \u escapes in quoted keys as typed: another provider name.
+        (
+            format!("{HEALTHY}\n[auth.\"caf\\u00e9\"]\nclient_id = \"a\"\nclient_secret = \"b\"\nserver_metadata_url = \"https://x/.well-known/openid-configuration\"\n"),
+            "warning",
+        ),
+    ];
+    for (secrets, severity) in cases {
+        let sb = app(Some(secrets));
+        let (code, report, err) = doctor_with(&sb, &python, &[]);
+        let c = check(&report, "secrets.toml_package");
+        // What real Streamlit 1.48.0 makes of the same file.
+        let real = streamlit_reads_auth(&python, &sb);
+        match *severity {
+            "error" => assert!(real.starts_with("StreamlitSecretNotFoundError"), "{real}"),
+            "warning" => assert!(real.contains(r#""caf\\u00e9""#), "{real}"),
+            _ => assert!(real.starts_with("[\"client_id\""), "{real}"),
+        }
+        assert_eq!(c["severity"], *severity, "{secrets}\n{c}\n{err}");
+        assert_eq!(
+            code,
+            if *severity == "error" { 1 } else { 0 },
+            "{secrets}\n{report:#}"
+        );
+        assert!(report["streamlit"]["secrets_parser_check"]
+            .as_str()
+            .unwrap()
+            .starts_with("toml 0.10"));
+        // The file's values never appear, only where it went wrong.
+        assert!(!c.to_string().contains("s3cr"), "{c}");
+        if *severity == "warning" {
+            assert!(
+                c["message"].as_str().unwrap().contains("auth.\"café\""),
+                "{c}"
+            );
+        }
+        // From 1.66 Streamlit reads with tomllib, as stauth does: nothing to ask.
+        let (_, report, _) = doctor_with(&sb, &python, &["--streamlit-version", "1.66"]);
+        assert!(with_id(report["checks"].as_array().unwrap(), "secrets.toml_package").is_empty());
+        assert_eq!(report["streamlit"]["secrets_parser"], "tomllib");
+    }
+    // No interpreter to ask: the check says it was skipped.
+    let sb = app(Some(HEALTHY));
+    let (_, report, _) = doctor_with(
+        &sb,
+        Path::new("/nonexistent/python"),
+        &["--streamlit-version", "1.48.0"],
+    );
+    let c = check(&report, "secrets.toml_package");
+    assert_eq!(c["severity"], "info");
+    assert!(
+        c["message"].as_str().unwrap().starts_with("not checked"),
+        "{c}"
+    );
+    assert_eq!(report["streamlit"]["secrets_parser_check"], "skipped");
 }

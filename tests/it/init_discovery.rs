@@ -13,6 +13,8 @@ fn init_generic(sb: &Sandbox, issuer_or_url: (&str, &str)) -> assert_cmd::Comman
     let mut cmd = sb.cmd();
     cmd.args([
         "init",
+        "--streamlit-version",
+        "1.67",
         issuer_or_url.0,
         issuer_or_url.1,
         "--client-id",

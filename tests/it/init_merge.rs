@@ -33,7 +33,7 @@ fn google_block() -> String {
 /// client ids other than `init_google`'s).
 fn init(sb: &Sandbox, args: &[&str]) -> Command {
     let mut cmd = sb.cmd();
-    cmd.arg("init")
+    cmd.args(["init", "--streamlit-version", "1.67"])
         .args(args)
         .env("STAUTH_CLIENT_SECRET", SECRET);
     cmd
@@ -87,7 +87,11 @@ password = \"p\"
 key = \"k\"
 timeout = 30
 ";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert!(after.starts_with(before), "{after}");
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
 }
@@ -107,7 +111,11 @@ ip = \"10.0.0.1\"
 name = \"beta\"
 ip = \"10.0.0.2\"
 ";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
     let doc = parse(&after);
     assert_eq!(doc["servers"].as_array_of_tables().unwrap().len(), 2);
@@ -118,7 +126,11 @@ ip = \"10.0.0.2\"
 fn crlf_file_keeps_crlf_everywhere() {
     let sb = Sandbox::new();
     let before = "# Windows file\r\n[db]\r\nuser = \"x\" # c\r\n\r\n[api]\r\nkey = \"k\"\r\n";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert!(after.starts_with(before), "{after:?}");
     assert!(
         !after.replace("\r\n", "").contains('\n'),
@@ -136,7 +148,11 @@ fn crlf_file_with_an_existing_auth_table() {
     let before = format!(
         "[auth]\r\nredirect_uri = \"http://localhost:8501/oauth2callback\"\r\ncookie_secret = \"{OLD_COOKIE}\" # keep\r\n\r\n[db]\r\nuser = \"x\"\r\n"
     );
-    let (_, after) = merge(&sb, &before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        &before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert_eq!(
         after,
         format!(
@@ -216,7 +232,13 @@ x = 1
     let (err, after) = merge(
         &sb,
         &before,
-        &mut sb.init_google(&["--offline", "--prompt", "login"]),
+        &mut sb.init_google(&[
+            "--offline",
+            "--streamlit-version",
+            "1.67",
+            "--prompt",
+            "login",
+        ]),
     );
     assert_eq!(
         after,
@@ -254,6 +276,8 @@ fn existing_auth_expose_tokens_and_scope_change_in_place() {
         &sb,
         &before,
         &mut sb.init_google(&[
+            "--streamlit-version",
+            "1.67",
             "--offline",
             "--expose-tokens",
             "id,access",
@@ -344,12 +368,16 @@ fn force_keeps_the_inline_comment_of_a_changed_client_id() {
     );
     sb.write(SECRETS, &before);
     // Without --force nothing changes.
-    let (code, out, err) = run(&mut sb.init_google(&["--offline"]));
+    let (code, out, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
     assert_eq!(code, 2, "{err}");
     assert_no_secret(&[&out, &err]);
     assert_eq!(sb.secrets(), before);
 
-    let (_, after) = merge(&sb, &before, &mut sb.init_google(&["--offline", "--force"]));
+    let (_, after) = merge(
+        &sb,
+        &before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67", "--force"]),
+    );
     assert_eq!(
         after,
         before.replace(
@@ -363,7 +391,11 @@ fn force_keeps_the_inline_comment_of_a_changed_client_id() {
 fn file_without_a_trailing_newline() {
     let sb = Sandbox::new();
     let before = "[db]\nuser = \"x\" # last line, no newline";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert!(after.starts_with(before), "{after}");
     assert_eq!(redact(&after), format!("{before}\n\n{}", google_block()));
 }
@@ -371,7 +403,11 @@ fn file_without_a_trailing_newline() {
 #[test]
 fn empty_file() {
     let sb = Sandbox::new();
-    let (_, after) = merge(&sb, "", &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        "",
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert_eq!(redact(&after), google_block());
 }
 
@@ -381,7 +417,11 @@ fn empty_file() {
 fn file_with_only_comments_keeps_them_on_top() {
     let sb = Sandbox::new();
     let before = "# Secrets for this app.\n# Fill in later.\n";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
 }
 
@@ -391,7 +431,11 @@ fn file_with_only_comments_keeps_them_on_top() {
 fn comments_after_the_last_table_stay_with_it() {
     let sb = Sandbox::new();
     let before = "[db]\nuser = \"x\"\n# password = \"todo\"\n";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
 }
 
@@ -401,7 +445,11 @@ fn comments_after_the_last_table_stay_with_it() {
 fn mixed_line_endings_keep_existing_lines() {
     let sb = Sandbox::new();
     let before = "# mostly crlf\r\n[db]\r\nuser = \"x\"\n[api]\nkey = \"k\"\r\n";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert!(after.starts_with(before), "{after:?}");
 }
 
@@ -412,7 +460,11 @@ fn change_line_shows_the_old_value_without_its_comment() {
     let before = format!(
         "[auth]\nredirect_uri = \"http://localhost:8501/oauth2callback\"\ncookie_secret = \"{OLD_COOKIE}\"\nclient_id = \"old\" # from console\nclient_secret = \"{SECRET}\"\nserver_metadata_url = \"{GOOGLE_URL}\"\n"
     );
-    let (err, _) = merge(&sb, &before, &mut sb.init_google(&["--offline", "--force"]));
+    let (err, _) = merge(
+        &sb,
+        &before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67", "--force"]),
+    );
     assert!(
         err.contains("~ [auth] client_id: \"old\" → \"app.apps.googleusercontent.com\""),
         "{err}"
@@ -438,7 +490,13 @@ server_metadata_url = \"{GOOGLE_URL}\"
     sb.write(SECRETS, &before);
     let path = sb.file(SECRETS);
     let fp = fingerprint(&path);
-    let (code, out, err) = run(&mut sb.init_google(&["--offline", "--name", "google"]));
+    let (code, out, err) = run(&mut sb.init_google(&[
+        "--offline",
+        "--streamlit-version",
+        "1.67",
+        "--name",
+        "google",
+    ]));
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "");
     assert_no_secret(&[&out, &err]);
@@ -459,7 +517,13 @@ fn named_provider_only_gets_the_auth_keys_it_lacks() {
     let (_, after) = merge(
         &sb,
         &google,
-        &mut sb.init_google(&["--offline", "--name", "google"]),
+        &mut sb.init_google(&[
+            "--offline",
+            "--streamlit-version",
+            "1.67",
+            "--name",
+            "google",
+        ]),
     );
     assert_eq!(
         redact(&after),
@@ -485,7 +549,11 @@ auth.redirect_uri = \"http://localhost:8501/oauth2callback\" # dotted
 [db]
 user = \"x\"
 ";
-    let (_, after) = merge(&sb, before, &mut sb.init_google(&["--offline"]));
+    let (_, after) = merge(
+        &sb,
+        before,
+        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
+    );
     assert_eq!(
         redact(&after),
         format!(

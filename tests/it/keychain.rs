@@ -1009,22 +1009,16 @@ fn the_wizard_offers_the_keychain_first() {
 /// that file too, in Streamlit's order (after the app folder's).
 #[test]
 fn run_lists_the_secrets_next_to_the_script() {
-    use std::os::unix::fs::PermissionsExt;
     let ss = SecretService::start();
     let sb = Sandbox::new();
     let (code, _, err) = init_google(&sb, &ss, "keychain");
     assert_eq!(code, 0, "{err}");
     sb.write("pages/.streamlit/secrets.toml", "[db]\nuser = \"pages\"\n");
     // A stand-in `streamlit` that prints the list it was given.
-    sb.write(
+    sb.write_executable(
         "bin/streamlit",
         "#!/bin/sh\necho \"$STREAMLIT_SECRETS_FILES\"\n",
     );
-    std::fs::set_permissions(
-        sb.file("bin/streamlit"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
     let listed = |script: &str| -> Vec<PathBuf> {
         let (code, out, err) =
             run(kc(&sb, &ss).args(["run", "--", "./bin/streamlit", "run", script]));

@@ -128,17 +128,43 @@ fn sandbox(secrets: &str) -> Sandbox {
     sb
 }
 
-/// `stauth snippet ARGS` → (exit code, stdout, stderr).
+/// What `--streamlit-version 1.67` prints first on stderr.
+const CHECKING_1_67: &str =
+    "Checking against Streamlit 1.67.0 on Starlette (--streamlit-version).\n";
+
+/// `stauth snippet ARGS` → (exit code, stdout, stderr). Unless ARGS name a
+/// release (or --list), the code is written for 1.67 so that no Streamlit on
+/// this machine changes it; the line saying so is checked and left out.
 fn snippet(sb: &Sandbox, args: &[&str]) -> (i32, String, String) {
-    run(sb.cmd().arg("snippet").args(args))
+    let pin = !args.contains(&"--list")
+        && !args.contains(&"--streamlit-version")
+        && !args.contains(&"--python");
+    let mut cmd = sb.cmd();
+    cmd.arg("snippet").args(args);
+    if pin {
+        cmd.args(["--streamlit-version", "1.67"]);
+    }
+    let (status, out, err) = run(&mut cmd);
+    let err = match err.strip_prefix(CHECKING_1_67) {
+        Some(rest) if pin => rest.to_string(),
+        _ => err,
+    };
+    (status, out, err)
 }
 
-/// The code for `kind`, checked to be all that was printed.
+/// The code for `kind` (for 1.67), checked to be all that was printed.
 fn code(sb: &Sandbox, kind: &str) -> String {
     let (status, out, err) = snippet(sb, &[kind]);
     assert_eq!(status, 0, "{err}");
     assert_eq!(err, "", "{kind}: nothing but the code may be printed");
     out
+}
+
+/// The code for `kind` written for `release`, and its stderr.
+fn code_for(sb: &Sandbox, kind: &str, release: &str) -> (String, String) {
+    let (status, out, err) = snippet(sb, &[kind, "--streamlit-version", release]);
+    assert_eq!(status, 0, "{kind} for {release}: {err}");
+    (out, err)
 }
 
 // ---------------------------------------------------------------------------
@@ -391,30 +417,7 @@ fn apptest(kind: &str, fixture: &Fixture, apptest_secrets: &str, scenarios: Valu
     let sb = sandbox(&fixture.secrets);
     let (status, _, err) = snippet(&sb, &[kind, "--out", "streamlit_app.py"]);
     assert_eq!(status, 0, "{err}");
-    let mut child = Command::new(python())
-        .arg(root().join("tests/py/snippet_apptest.py"))
-        .arg(sb.file("streamlit_app.py"))
-        .env("HOME", sb.home())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start tests/py/snippet_apptest.py");
-    let input = json!({ "secrets": apptest_secrets, "scenarios": scenarios });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{kind}/{}: the AppTest driver failed:\n{}",
-        fixture.name,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("the driver prints JSON");
+    let v = drive(&python(), &sb, apptest_secrets, scenarios, kind);
     assert_eq!(
         v["streamlit"], "1.67.0",
         "tests/.venv has another Streamlit"
@@ -435,6 +438,41 @@ fn apptest(kind: &str, fixture: &Fixture, apptest_secrets: &str, scenarios: Valu
         }
     }
     results
+}
+
+/// Runs the AppTest driver with `python` on the sandbox's streamlit_app.py;
+/// returns the driver's JSON.
+fn drive(
+    python: &std::path::Path,
+    sb: &Sandbox,
+    apptest_secrets: &str,
+    scenarios: Value,
+    kind: &str,
+) -> Value {
+    let mut child = Command::new(python)
+        .arg(root().join("tests/py/snippet_apptest.py"))
+        .arg(sb.file("streamlit_app.py"))
+        .env("HOME", sb.home())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tests/py/snippet_apptest.py");
+    let input = json!({ "secrets": apptest_secrets, "scenarios": scenarios });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{kind}: the AppTest driver ({}) failed:\n{}",
+        python.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the driver prints JSON")
 }
 
 struct Results {
@@ -986,6 +1024,361 @@ fn logout_in_streamlit() {
             s.assert_main(0, "captions", &[p.logout_note]);
             s.assert_main(1, "titles", &["You are logged out"]);
             assert_eq!(s.r["user"], json!({"is_logged_in": false}), "{}", s.label);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Written for the release the app runs
+// ---------------------------------------------------------------------------
+
+/// The Streamlit line a pinned release prints first on stderr.
+fn checking(release: &str, server: &str) -> String {
+    format!("Checking against Streamlit {release} on {server} (--streamlit-version).\n")
+}
+
+/// `st.experimental_user` is the only name in 1.42-1.44 and `st.user` from
+/// 1.45, so every kind uses the one its release has, and says so.
+#[test]
+fn the_user_object_follows_the_release() {
+    let sb = sandbox(&default_fixture().secrets);
+    for kind in KINDS.iter().filter(|k| **k != "tokens") {
+        let (old, err) = code_for(&sb, kind, "1.44");
+        assert!(err.starts_with(&checking("1.44.1", "Tornado")), "{err}");
+        assert!(
+            err.contains("note: Streamlit 1.44.1 has st.experimental_user, not st.user (1.45+)"),
+            "{kind}: {err}"
+        );
+        assert!(old.contains("st.experimental_user."), "{kind}: {old}");
+        assert!(!old.contains("st.user"), "{kind}: {old}");
+        assert!(
+            old.contains(&format!(
+                "# Written by `stauth snippet {kind}` for Streamlit 1.44.1."
+            )),
+            "{kind}: {old}"
+        );
+
+        let (new, err) = code_for(&sb, kind, "1.45.0");
+        assert!(!err.contains("experimental_user"), "{kind}: {err}");
+        assert!(new.contains("st.user."), "{kind}");
+        assert!(!new.contains("experimental_user"), "{kind}: {new}");
+    }
+}
+
+/// The tokens snippet needs expose_tokens and st.user.tokens (1.53+): for an
+/// older release it is refused, and no file is written.
+#[test]
+fn tokens_are_refused_before_1_53() {
+    let sb = sandbox(&default_fixture().secrets);
+    let (status, out, err) = snippet(
+        &sb,
+        &["tokens", "--streamlit-version", "1.52.2", "--out", "app.py"],
+    );
+    assert_eq!(status, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(err.starts_with(&checking("1.52.2", "Tornado")), "{err}");
+    assert!(
+        err.contains("error: the tokens snippet needs Streamlit 1.53 or newer: Streamlit 1.52.2 on Tornado has no expose_tokens and no st.user.tokens"),
+        "{err}"
+    );
+    assert!(!sb.file("app.py").exists());
+    let (code, err) = code_for(&sb, "tokens", "1.53.0");
+    assert_eq!(err, checking("1.53.0", "Tornado"));
+    assert!(code.contains("access_token = st.user.tokens.get(\"access\")"));
+}
+
+/// What to install, by release: no `auth` extra before 1.48, Authlib below
+/// 1.6.6 before 1.52.2, httpx where the extras lack it (1.57.0-1.59.0 and
+/// the 1.53-1.56 Starlette opt-in).
+#[test]
+fn the_install_line_follows_the_release() {
+    let sb = sandbox(&default_fixture().secrets);
+    for (release, install) in [
+        ("1.47", "pip install \"Authlib>=1.3.2,<1.6.6\""),
+        (
+            "1.48.0",
+            "pip install \"streamlit[auth]\" \"Authlib<1.6.6\"",
+        ),
+        (
+            "1.52.1",
+            "pip install \"streamlit[auth]\" \"Authlib<1.6.6\"",
+        ),
+        ("1.52.2", "pip install \"streamlit[auth]\""),
+        ("1.56", "pip install \"streamlit[auth]\""),
+        ("1.58", "pip install \"streamlit[auth]\" httpx"),
+        ("1.59.1", "pip install \"streamlit[auth]\""),
+    ] {
+        let (code, _) = code_for(&sb, "login", release);
+        assert!(
+            code.contains(&format!(
+                "# Needs Streamlit 1.42+ with its login extras: {install}\n"
+            )),
+            "{release}: {code}"
+        );
+    }
+    // The opt-in Starlette server of 1.53-1.56 needs its extra and httpx.
+    sb.write(".streamlit/config.toml", "[server]\nuseStarlette = true\n");
+    let (code, err) = code_for(&sb, "login", "1.55");
+    assert!(
+        err.starts_with("Checking against Streamlit 1.55.0 on Starlette (server.useStarlette) (--streamlit-version; server.useStarlette from"),
+        "{err}"
+    );
+    assert!(
+        code.contains("login extras: pip install \"streamlit[auth,starlette]\" httpx\n"),
+        "{code}"
+    );
+}
+
+/// What st.logout() does at the provider depends on the release (only the
+/// app's cookies before 1.53, 1.48.0 aside; 1.54 on the Starlette opt-in),
+/// and the code and its notes say what the app's release does.
+#[test]
+fn the_logout_notes_follow_the_release() {
+    let fixture = named_fixture();
+    let sb = sandbox(&fixture.secrets);
+    let newest = code(&sb, "logout");
+    assert!(newest.contains("This also signs you out of Microsoft Entra ID."));
+
+    // 1.54+ builds the same logout as the newest release.
+    let (v1_54, err) = code_for(&sb, "logout", "1.54");
+    assert_eq!(err, checking("1.54.0", "Tornado"));
+    assert_eq!(v1_54.replace("1.54.0", "1.67.0"), newest);
+
+    // Local logout only: no provider is said to sign the user out.
+    let (local, err) = code_for(&sb, "logout", "1.52");
+    assert!(
+        err.contains(
+            "note: st.logout() in Streamlit 1.52.2 on Tornado only deletes the app's cookies"
+        ),
+        "{err}"
+    );
+    assert!(
+        local.contains("In Streamlit 1.52.2 that is\n# all it does"),
+        "{local}"
+    );
+    assert!(local.contains("note = LOGOUT_NOTE\n"), "{local}");
+    assert!(!local.contains("This also signs you out"), "{local}");
+    assert!(!local.contains("post-logout URI"), "{local}");
+
+    // 1.48.0 sends only the app's root URL as post_logout_redirect_uri.
+    let (root, err) = code_for(&sb, "logout", "1.48.0");
+    assert!(
+        err.contains("register that root URL at the provider"),
+        "{err}"
+    );
+    assert!(
+        root.contains("the app's root URL, which must be registered there as a post-logout URI."),
+        "{root}"
+    );
+    assert!(!root.contains("redirect URI itself"), "{root}");
+
+    // 1.52 says which release changes that; so does the Starlette server,
+    // whose logout ends the provider's session only from 1.58.
+    assert!(
+        local.contains("(Streamlit 1.53.0 and later also end the session at the\n# provider)"),
+        "{local}"
+    );
+    sb.write(".streamlit/config.toml", "[server]\nuseStarlette = true\n");
+    for release in ["1.53.1", "1.56", "1.57"] {
+        let (starlette, _) = code_for(&sb, "logout", release);
+        assert!(
+            starlette
+                .contains("(Streamlit 1.58.0 and later also end the session at the\n# provider)"),
+            "{release}: {starlette}"
+        );
+        assert!(!starlette.contains("This also signs you out"), "{release}");
+    }
+    let (starlette, _) = code_for(&sb, "logout", "1.58");
+    assert!(starlette.contains("This also signs you out of Microsoft Entra ID."));
+}
+
+/// server.trustedUserHeaders exists from 1.49.0: the headers snippet offers
+/// it only there.
+#[test]
+fn trusted_user_headers_only_from_1_49() {
+    let sb = sandbox(&default_fixture().secrets);
+    let (old, err) = code_for(&sb, "headers", "1.48.1");
+    assert!(
+        err.contains("note: Streamlit 1.48.1 has no server.trustedUserHeaders (1.49+)"),
+        "{err}"
+    );
+    assert!(!old.contains("trustedUserHeaders ="), "{old}");
+    let (new, err) = code_for(&sb, "headers", "1.49.0");
+    assert_eq!(err, checking("1.49.0", "Tornado"));
+    assert!(new.contains("#   trustedUserHeaders = {"), "{new}");
+}
+
+/// Without --streamlit-version the release is the one installed for the
+/// app's Python: --python, else the active venv.
+#[test]
+fn the_release_is_read_from_the_apps_python() {
+    let sb = sandbox(&default_fixture().secrets);
+    let old = common::releases::python("1.42.2");
+    let (status, code, err) = snippet(&sb, &["login", "--python", old.to_str().unwrap()]);
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Checking against Streamlit 1.42.2 on Tornado (installed for {}).\n",
+            old.display()
+        )),
+        "{err}"
+    );
+    assert!(code.contains("if not st.experimental_user.is_logged_in:"));
+
+    let venv = common::releases::venv_dir("1.45.1");
+    common::releases::python("1.45.1");
+    let (status, code, err) = run(sb
+        .cmd()
+        .args(["snippet", "login"])
+        .env("VIRTUAL_ENV", &venv));
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        err.starts_with("Checking against Streamlit 1.45.1 on Tornado (installed for "),
+        "{err}"
+    );
+    assert!(code.contains("if not st.user.is_logged_in:"));
+}
+
+/// The code written for the oldest release with st.login runs in it (real
+/// Streamlit 1.42.2, AppTest), logged out and logged in; the newest
+/// release's code does not, which is why the release matters.
+#[test]
+fn the_code_for_1_42_runs_in_streamlit_1_42() {
+    let fixture = default_fixture();
+    let python = common::releases::python("1.42.2");
+    let first = &fixture.providers[0];
+    let scenarios = json!([
+        {"name": "logged out", "user": logged_out(), "actions": [{"click": first.button}]},
+        {"name": "logged in", "user": alice(first, json!({})), "actions": []},
+    ]);
+    for kind in KINDS.iter().filter(|k| **k != "tokens") {
+        let sb = sandbox(&fixture.secrets);
+        let (status, _, err) = snippet(
+            &sb,
+            &[
+                kind,
+                "--python",
+                python.to_str().unwrap(),
+                "--out",
+                "streamlit_app.py",
+            ],
+        );
+        assert_eq!(status, 0, "{err}");
+        // headers has no login button: nothing to click.
+        let scenarios = if *kind == "headers" {
+            json!([{"name": "logged in", "user": alice(first, json!({}))}])
+        } else {
+            scenarios.clone()
+        };
+        let v = drive(&python, &sb, &fixture.secrets, scenarios, kind);
+        assert_eq!(v["streamlit"], "1.42.2");
+        for r in v["results"].as_array().unwrap() {
+            for view in r["views"].as_array().unwrap() {
+                assert_eq!(view["exceptions"], json!([]), "{kind}: {}", r["name"]);
+            }
+            if r["name"] == "logged out" {
+                assert_eq!(r["login_calls"], json!([null]), "{kind}");
+            }
+        }
+        let titles = |r: &Value| r["views"][0]["main"]["titles"].clone();
+        let logged_in = &v["results"].as_array().unwrap().last().unwrap();
+        let expected = match *kind {
+            "avatar" => "Your app",
+            "cookies" => "Cookies",
+            _ => "Hello, Alice Example!",
+        };
+        assert_eq!(titles(logged_in)[0], expected, "{kind}: {logged_in}");
+    }
+
+    // The 1.67 code names st.user, which 1.42 does not have.
+    let sb = sandbox(&fixture.secrets);
+    let (status, _, err) = snippet(&sb, &["login", "--out", "streamlit_app.py"]);
+    assert_eq!(status, 0, "{err}");
+    let v = drive(
+        &python,
+        &sb,
+        &fixture.secrets,
+        json!([{"name": "logged out", "user": logged_out()}]),
+        "login",
+    );
+    assert_eq!(
+        v["results"][0]["views"][0]["exceptions"],
+        json!(["module 'streamlit' has no attribute 'user'"])
+    );
+
+    // And the 1.44 code fails in 1.67, which removed st.experimental_user (1.54).
+    let (status, _, err) = snippet(
+        &sb,
+        &[
+            "login",
+            "--streamlit-version",
+            "1.44",
+            "--out",
+            "streamlit_app.py",
+            "--force",
+        ],
+    );
+    assert_eq!(status, 0, "{err}");
+    let v = drive(
+        &self::python(),
+        &sb,
+        &fixture.secrets,
+        json!([{"name": "logged out", "user": logged_out()}]),
+        "login",
+    );
+    assert_eq!(v["streamlit"], "1.67.0");
+    assert_eq!(
+        v["results"][0]["views"][0]["exceptions"],
+        json!(["module 'streamlit' has no attribute 'experimental_user'. st.experimental_user has been removed. Use st.user instead."])
+    );
+}
+
+/// The code written for the release installed in a venv runs there: the
+/// login and logout snippets in real Streamlit 1.45.1 (st.user, local
+/// logout) and 1.52.2, logged in, with the note the release calls for.
+#[test]
+fn the_code_for_the_installed_release_runs_in_it() {
+    let fixture = default_fixture();
+    let first = &fixture.providers[0];
+    for release in ["1.45.1", "1.52.2"] {
+        let python = common::releases::python(release);
+        for kind in ["login", "logout"] {
+            let sb = sandbox(&fixture.secrets);
+            let (status, _, err) = snippet(
+                &sb,
+                &[
+                    kind,
+                    "--python",
+                    python.to_str().unwrap(),
+                    "--out",
+                    "streamlit_app.py",
+                ],
+            );
+            assert_eq!(status, 0, "{err}");
+            assert!(
+                err.starts_with(&format!("Checking against Streamlit {release} on Tornado")),
+                "{err}"
+            );
+            let v = drive(
+                &python,
+                &sb,
+                &fixture.secrets,
+                json!([{"name": "logged in", "user": alice(first, json!({}))}]),
+                kind,
+            );
+            assert_eq!(v["streamlit"], release);
+            let view = &v["results"][0]["views"][0];
+            assert_eq!(view["exceptions"], json!([]), "{release} {kind}");
+            assert_eq!(view["main"]["titles"], json!(["Hello, Alice Example!"]));
+            if kind == "logout" {
+                assert_eq!(
+                    view["main"]["captions"],
+                    json!([
+                        "This signs you out of this app only: you stay signed in at the provider."
+                    ]),
+                    "{release}"
+                );
+            }
         }
     }
 }

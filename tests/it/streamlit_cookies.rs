@@ -94,7 +94,9 @@ impl Login {
     }
 
     fn predict(&self, major: u16, minor: u16) -> Prediction {
-        let rules = CookieRules::for_version(major, minor, self.base_url_path).unwrap();
+        let version = stauth::streamlit::StreamlitVersion::new(major, minor, 0);
+        let release = stauth::streamlit::Release::new(version, false);
+        let rules = CookieRules::for_release(&release, self.base_url_path);
         predict(&rules, SECRET, &self.identity(), Some(&self.tokens()), TS).unwrap()
     }
 

@@ -17,11 +17,8 @@
 
 use crate::common;
 
-use std::io::Read as _;
-
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use common::idp::{free_port, Idp};
+use common::st_cookies::{alice, cookie, guids, is_chunk_of, joined, jwt_claims, signed};
 use common::streamlit::{browser_login, venv_python, BrowserLogin, SetCookie, StreamlitApp};
 use common::{run, Sandbox, SECRET};
 use serde_json::{json, Map, Value};
@@ -38,22 +35,6 @@ if not st.user.is_logged_in:
 else:
     st.markdown(f"Signed in as {st.user.email}")
 "#;
-
-/// The test IdP's default account, `alice` (tests/idp/README.md).
-fn alice() -> Map<String, Value> {
-    json!({
-        "sub": "alice",
-        "email": "alice@example.com",
-        "email_verified": true,
-        "name": "Alice Example",
-        "given_name": "Alice",
-        "family_name": "Example",
-        "picture": "https://example.com/alice.png"
-    })
-    .as_object()
-    .unwrap()
-    .clone()
-}
 
 /// What one end-to-end login produced.
 struct Outcome {
@@ -197,9 +178,9 @@ fn login_end_to_end(scenario: Scenario) -> Outcome {
     );
 
     // Decode what Streamlit signed.
-    let identity = decode_cookie(&received, USER_COOKIE);
-    let tokens = decode_cookie(&received, TOKENS_COOKIE);
-    let ts = signing_time(&cookie(&received, USER_COOKIE).value);
+    let identity = joined(&received, USER_COOKIE);
+    let tokens = joined(&received, TOKENS_COOKIE);
+    let ts = signed(&cookie(&received, USER_COOKIE).value).ts;
 
     // The tokens JSON is {"id_token", "access_token"}, and the identity JSON
     // is the ID token's claims + origin, is_logged_in, provider: rebuilt here
@@ -225,8 +206,8 @@ fn login_end_to_end(scenario: Scenario) -> Outcome {
     // The prediction: every cookie, byte for byte. Each cookie is compared
     // with the prediction at its own signing time (Streamlit signs them one by
     // one and may cross a second boundary in between).
-    let (major, minor) = streamlit_version();
-    let rules = CookieRules::for_version(major, minor, "").expect("a release with st.login");
+    let release = stauth::streamlit::Release::new(streamlit_version(), false);
+    let rules = CookieRules::for_release(&release, "");
     let predict_at = |ts: u64| -> Prediction {
         predict(&rules, &cookie_secret, &identity, Some(&tokens), ts)
             .unwrap_or_else(|e| panic!("predict failed: {e}"))
@@ -235,7 +216,7 @@ fn login_end_to_end(scenario: Scenario) -> Outcome {
     let predicted_names: Vec<&str> = prediction.cookies.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(predicted_names, names, "cookie names and order");
     for (i, got) in received.iter().enumerate() {
-        let at = signing_time(&got.value);
+        let at = signed(&got.value).ts;
         let p = if at == ts {
             prediction.clone()
         } else {
@@ -419,123 +400,16 @@ fn cookie_secret(secrets: &str) -> String {
         .to_owned()
 }
 
-/// Streamlit's (major, minor) in the test venv.
-fn streamlit_version() -> (u16, u16) {
+/// Streamlit's version in the test venv.
+fn streamlit_version() -> stauth::streamlit::StreamlitVersion {
     let out = std::process::Command::new(venv_python())
         .args(["-c", "import streamlit; print(streamlit.__version__)"])
         .output()
         .expect("the test venv's python runs (bash tests/setup.sh)");
     let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let mut parts = version.split('.').map(|p| p.parse::<u16>());
-    match (parts.next(), parts.next()) {
-        (Some(Ok(major)), Some(Ok(minor))) => (major, minor),
-        _ => panic!("cannot read Streamlit's version: {version:?}"),
-    }
-}
-
-fn cookie<'a>(cookies: &'a [SetCookie], name: &str) -> &'a SetCookie {
-    cookies
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no {name} cookie among {cookies:?}"))
-}
-
-/// `NAME_<digits>`.
-fn is_chunk_of(candidate: &str, name: &str) -> bool {
-    candidate
-        .strip_prefix(name)
-        .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// The str an itsdangerous `URLSafeTimedSerializer` value carries:
-/// `[.]payload.timestamp.signature`, payload = base64url of a JSON string
-/// literal, zlib-compressed when it starts with `.`.
-fn itsdangerous_payload(value: &str) -> String {
-    let (compressed, rest) = match value.strip_prefix('.') {
-        Some(rest) => (true, rest),
-        None => (false, value),
-    };
-    let payload = rest.split('.').next().unwrap_or_default();
-    let mut bytes = URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap_or_else(|e| panic!("bad base64url payload ({e}) in {value}"));
-    if compressed {
-        let mut out = Vec::new();
-        flate2::read::ZlibDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .unwrap_or_else(|e| panic!("bad zlib payload ({e}) in {value}"));
-        bytes = out;
-    }
-    serde_json::from_slice::<String>(&bytes).unwrap_or_else(|e| {
-        panic!(
-            "the payload is not a JSON string ({e}): {}",
-            String::from_utf8_lossy(&bytes)
-        )
-    })
-}
-
-/// The signing time of an itsdangerous value (the base64url big-endian
-/// integer after the payload).
-fn signing_time(value: &str) -> u64 {
-    let rest = value.strip_prefix('.').unwrap_or(value);
-    let parts: Vec<&str> = rest.split('.').collect();
-    assert_eq!(parts.len(), 3, "not payload.timestamp.signature: {value}");
-    let bytes = URL_SAFE_NO_PAD
-        .decode(parts[1])
-        .unwrap_or_else(|e| panic!("bad timestamp ({e}) in {value}"));
-    assert!(bytes.len() <= 8, "timestamp too long in {value}");
-    bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
-}
-
-/// The JSON text Streamlit stored in cookie `name`, joined from its chunks
-/// when the cookie holds `chunks-N`.
-fn decode_cookie(cookies: &[SetCookie], name: &str) -> String {
-    let main = itsdangerous_payload(&cookie(cookies, name).value);
-    let Some(n) = main.strip_prefix("chunks-") else {
-        return main;
-    };
-    let n: usize = n
+    version
         .parse()
-        .unwrap_or_else(|_| panic!("bad chunk count in {main}"));
-    (1..=n)
-        .map(|i| itsdangerous_payload(&cookie(cookies, &format!("{name}_{i}")).value))
-        .collect()
-}
-
-/// The claims of a JWT's payload, in their order.
-fn jwt_claims(jwt: &str) -> Map<String, Value> {
-    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .expect("base64url JWT payload");
-    serde_json::from_slice(&bytes).expect("JWT payload is a JSON object")
-}
-
-/// `count` GUID-like strings, deterministic (splitmix64) but without the
-/// repetition that would make them compress unrealistically well.
-fn guids(count: usize) -> Vec<String> {
-    let mut state: u64 = 0x5eed_1234_abcd_0042;
-    let mut next = move || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    (0..count)
-        .map(|_| {
-            let (a, b) = (next(), next());
-            format!(
-                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-                a >> 32,
-                (a >> 16) & 0xffff,
-                a & 0xfff,
-                0x8000 | ((b >> 48) & 0x3fff),
-                b & 0xffff_ffff_ffff
-            )
-        })
-        .collect()
+        .unwrap_or_else(|e| panic!("cannot read Streamlit's version {version:?}: {e}"))
 }
 
 /// IdP accounts with alice in 300 groups (GUIDs, as Entra ID sends them):
@@ -559,7 +433,7 @@ fn assert_chunked(out: &Outcome, groups: &[String]) {
     // The main cookie holds "chunks-N"; the pieces follow it in order.
     let main = cookie(&out.received, USER_COOKIE);
     assert_eq!(
-        itsdangerous_payload(&main.value),
+        signed(&main.value).payload,
         format!("chunks-{}", out.prediction.identity_chunks)
     );
     for c in &out.received {

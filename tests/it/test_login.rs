@@ -44,6 +44,23 @@ impl Setup {
         (code, out, err)
     }
 
+    /// `stauth test-login ARGS` started in the app folder with a clean
+    /// environment, stdout and stderr piped, stdin as given.
+    fn spawn(&self, args: &[&str], stdin: std::process::Stdio) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("stauth"))
+            .arg("test-login")
+            .args(args)
+            .current_dir(self.sb.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .env("HOME", self.sb.home())
+            .stdin(stdin)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     /// Snapshot filters for this run's ports and a login's random values,
     /// token times and timings.
     fn filters(&self) -> insta::internals::SettingsBindDropGuard {
@@ -254,6 +271,11 @@ fn a_large_groups_claim_is_sized_and_flagged() {
     assert_eq!(too_big[0]["severity"], "error");
     assert!(err.contains("The largest claim is groups"), "{err}");
     assert!(err.contains("the app never loads"), "{err}");
+    assert!(
+        err.contains("leaves the extra chunk cookies in the browser"),
+        "{err}"
+    );
+    assert!(!err.contains("cannot read the old cookie"), "{err}");
 
     // On the Tornado server (1.53-1.56) only nginx's limit applies: a warning.
     let (code, out, err) = s.test_login(&[], &["--json", "--streamlit-version", "1.56"]);
@@ -261,6 +283,16 @@ fn a_large_groups_claim_is_sized_and_flagged() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ok"], true);
     assert!(err.contains("nginx's default limit is 8192"), "{err}");
+    // Chunks a later, smaller login leaves behind; 1.56 also keeps them after
+    // a cookie_secret change (1.59 clears those).
+    assert!(
+        err.contains("leaves the extra chunk cookies in the browser"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Streamlit 1.56.0 cannot read the old cookie"),
+        "{err}"
+    );
 
     // Before 1.53 Streamlit did not split cookies: the login loops.
     let (code, out, err) = s.test_login(&[], &["--json", "--streamlit-version", "1.52"]);
@@ -372,17 +404,7 @@ fn configuration_errors_are_streamlits_own() {
 fn manual_mode_takes_the_pasted_url() {
     use std::io::{BufRead, BufReader, Write};
     let s = setup(json!({}));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stauth"))
-        .args(["test-login", "--manual", "--json"])
-        .current_dir(s.sb.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("HOME", s.sb.home())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = s.spawn(&["--manual", "--json"], std::process::Stdio::piped());
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut url = None;
     let mut line = String::new();
@@ -506,4 +528,136 @@ fn ctrl_c_while_waiting_exits_130_and_frees_the_port() {
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cancelled"));
     std::net::TcpListener::bind(("127.0.0.1", s.port)).expect("the port is free again");
+}
+
+/// Streamlit reads a provider's `error` before `state`; some providers leave
+/// `state` out of an error. test-login ends the wait at once and reports the
+/// provider's error (before, it waited for the timeout and blamed the
+/// redirect URI).
+#[test]
+fn an_error_callback_without_state_ends_the_wait() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let s = setup(json!({}));
+    let started = std::time::Instant::now();
+    let mut child = s.spawn(
+        &["--no-browser", "--timeout", "60"],
+        std::process::Stdio::null(),
+    );
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        seen.push_str(&line);
+        if line.contains("Open this URL in a browser") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(seen.contains("Open this URL"), "{seen}");
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    write!(
+        conn,
+        "GET /oauth2callback?error=unauthorized_client&error_description=client%20disabled HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
+        s.port
+    )
+    .unwrap();
+    let mut page = String::new();
+    conn.read_to_string(&mut page).unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "{seen}{rest}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the wait did not end at the error"
+    );
+    assert!(
+        rest.contains("the provider refused the login: unauthorized_client (client disabled); its answer has no state parameter"),
+        "{rest}"
+    );
+    assert!(!rest.contains("no login came back"), "{rest}");
+}
+
+/// The same login, emulated as different releases: PKCE, `provider` in
+/// st.user and the logout URL follow the release model, patch by patch.
+#[test]
+fn the_report_follows_the_release() {
+    let s = setup(json!({}));
+    let report = |release: &str| -> Value {
+        let (code, out, err) = s.test_login(&[], &["--json", "--streamlit-version", release]);
+        assert_eq!(code, 0, "{release}: {err}");
+        assert!(
+            err.contains(&format!("Checking against Streamlit {release} on ")),
+            "{err}"
+        );
+        serde_json::from_str(&out).unwrap()
+    };
+    let redirect = format!("http://localhost:{}/oauth2callback", s.port);
+    let enc = |u: &str| u.replace(':', "%3A").replace('/', "%2F");
+    let end = |v: &Value| {
+        v["logout"]["end_session_endpoint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let v = report("1.48.0");
+    assert_eq!(v["streamlit"]["version"], "1.48.0");
+    assert_eq!(v["streamlit"]["server"], "tornado");
+    assert_eq!(v["st_user"]["provider"], "default");
+    assert_eq!(
+        v["logout"]["logout_url"],
+        format!(
+            "{}?post_logout_redirect_uri={}",
+            end(&v),
+            enc(&format!("http://localhost:{}/", s.port))
+        )
+    );
+    assert_eq!(
+        v["logout"]["post_logout_redirect_uri"],
+        format!("http://localhost:{}/", s.port)
+    );
+
+    let v = report("1.48.1");
+    assert!(v["st_user"].get("provider").is_none(), "{}", v["st_user"]);
+    assert_eq!(v["logout"]["provider_logout"], false);
+    assert_eq!(v["request"]["pkce"], true);
+
+    let v = report("1.53.1");
+    assert_eq!(
+        v["logout"]["logout_url"],
+        format!(
+            "{}?client_id=stauth-test&post_logout_redirect_uri={}&id_token_hint=<the ID token>",
+            end(&v),
+            enc(&redirect)
+        )
+    );
+
+    let v = report("1.57.0");
+    assert_eq!(v["streamlit"]["server"], "starlette");
+    assert_eq!(
+        v["request"]["pkce"], false,
+        "1.57's Starlette server sends no PKCE"
+    );
+    let v = report("1.58.0");
+    assert_eq!(v["request"]["pkce"], true);
+}
+
+/// A discovery document with `"code_challenge_methods_supported": null`
+/// breaks every login on the Tornado server (1.42-1.56) with a 400; the
+/// Starlette server reads it as "none".
+#[test]
+fn null_pkce_methods_fail_on_tornado_only() {
+    let s = setup(json!({"pkceMethodsNull": true}));
+    let (code, _, err) = s.test_login(&[], &["--streamlit-version", "1.56"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("\"code_challenge_methods_supported\": null, and Streamlit 1.56.0 on Tornado answers every login with 400"),
+        "{err}"
+    );
+    let (code, out, err) = s.test_login(&[], &["--json", "--streamlit-version", "1.67"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["request"]["pkce"], false);
 }

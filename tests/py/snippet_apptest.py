@@ -26,6 +26,11 @@ What AppTest 1.67 cannot do by itself, and how this driver does it:
   hash (AppTest._page_hash), as switch_page would set it.
 - st.login() only queues a redirect: a spy records the provider it was called
   with, then calls the real st.login (which validates the secrets).
+
+Older releases (the oldest with st.login is 1.42) run the same way, with what
+their AppTest lacks filled in: before AppTest.user, the scenario's user goes
+where AppTest.user puts it (the script runner's user_info, which
+st.experimental_user reads); without _get_client_context there is nothing to seed.
 """
 
 import json
@@ -77,19 +82,23 @@ def texts(elements):
 
 
 def block_view(block):
+    # Element kinds an older AppTest does not know are empty for it.
+    def each(kind):
+        return getattr(block, kind, None) or []
+
     return {
-        "titles": texts(block.title),
-        "headers": texts(block.header),
-        "markdown": texts(block.markdown),
-        "captions": texts(block.caption),
-        "errors": texts(block.error),
-        "warnings": texts(block.warning),
-        "buttons": [b.label for b in block.button],
-        "link_buttons": [{"label": b.proto.label, "url": b.proto.url} for b in block.link_button],
-        "images": [url for image in block.image for url in image.value],
-        "html": texts(block.html),
-        "json": [json.loads(j.value) for j in block.json],
-        "tables": [t.value.to_dict(orient="list") for t in block.table],
+        "titles": texts(each("title")),
+        "headers": texts(each("header")),
+        "markdown": texts(each("markdown")),
+        "captions": texts(each("caption")),
+        "errors": texts(each("error")),
+        "warnings": texts(each("warning")),
+        "buttons": [b.label for b in each("button")],
+        "link_buttons": [{"label": b.proto.label, "url": b.proto.url} for b in each("link_button")],
+        "images": [url for image in each("image") for url in image.value],
+        "html": texts(each("html")),
+        "json": [json.loads(j.value) for j in each("json")],
+        "tables": [t.value.to_dict(orient="list") for t in each("table")],
     }
 
 
@@ -136,6 +145,20 @@ def main():
         return real_navigation(pages, **kwargs)
 
     streamlit.login = login_spy
+
+    # AppTest.user is set per instance; a release without it has none.
+    has_user = hasattr(AppTest.from_string(""), "user")
+    current_user = [{}]
+    if not has_user:
+        from streamlit.testing.v1 import local_script_runner
+
+        real_init = local_script_runner.LocalScriptRunner.__init__
+
+        def init_with_user(self, *args, **kwargs):
+            real_init(self, *args, **kwargs)
+            self._user_info = dict(current_user[0])
+
+        local_script_runner.LocalScriptRunner.__init__ = init_with_user
     streamlit.navigation = navigation_spy
 
     helpers = snippet.read_text(encoding="utf-8").split(EXAMPLE_MARKER)[0]
@@ -150,14 +173,18 @@ def main():
             cookies = dict(scenario.get("cookies", {}))
             remote_ip = None
 
-        st_context._get_client_context = lambda client=Client: client
+        if hasattr(st_context, "_get_client_context"):
+            st_context._get_client_context = lambda client=Client: client
 
         script = snippet
         if "tail" in scenario:
             script = snippet.with_name(f"_scenario_{i}_{snippet.name}")
             script.write_text(helpers + scenario["tail"], encoding="utf-8")
         at = AppTest.from_file(str(script), default_timeout=10)
-        at.user = scenario["user"]
+        if has_user:
+            at.user = scenario["user"]
+        else:
+            current_user[0] = scenario["user"]
         at.run()
         views = [view(at, navigations)]
         for action in scenario.get("actions", []):
@@ -174,7 +201,7 @@ def main():
                 "name": scenario["name"],
                 "views": views,
                 "login_calls": list(login_calls),
-                "user": at.user,
+                "user": at.user if has_user else current_user[0],
                 "idp_requests": list(idp_requests),
             }
         )

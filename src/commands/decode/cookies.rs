@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::{read_stdin, read_stdin_secret, view};
 use crate::cli::DecodeArgs;
-use crate::commands::common::unix_now;
+use crate::commands::common::{unix_now, with_release};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::oidc::id_token;
@@ -13,6 +13,8 @@ use crate::output::{untrusted, Output};
 use crate::secret::Secret;
 use crate::streamlit::cookie_reader::{self, CookieError, CookieFormat, MAX_AGE_SECS};
 use crate::streamlit::cookies::{TOKENS_COOKIE, USER_COOKIE};
+use crate::streamlit::release::Release;
+use crate::streamlit::AppContext;
 
 pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
     let from_stdin =
@@ -53,7 +55,12 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
         }
         (None, None) => unreachable!("run is only called with a cookie option"),
     };
-    let (secret, secret_source) = cookie_secret(args)?;
+    // The OS keychain when the files lack cookie_secret (stauth init --store keychain).
+    let app = crate::streamlit::AppContext::load(&args.app_dir)?
+        .with_secrets_files(&args.secrets_files)
+        .with_fallback(crate::secret_store::KeychainFallback::new(&args.app_dir));
+    let (app, _) = with_release(app, &args.release, false, out)?;
+    let (secret, secret_source) = cookie_secret(args, &app)?;
     let now = unix_now();
     let identity = cookie_reader::read(&pairs, USER_COOKIE, secret.expose(), now)
         .map_err(|e| cookie_error(e, &secret_source))?
@@ -93,8 +100,12 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
         .and_then(|m| m.get("access_token"))
         .and_then(Value::as_str);
 
+    let release = *app.release();
+    let notes = release_notes(&release, identity.format, identity.chunks);
     if out.json_mode() {
         out.json(&json!({
+            "streamlit": app.release.to_json(),
+            "release_notes": notes,
             "format": identity.format,
             "signed_at": identity.signed_at,
             "expires_at": expires_at,
@@ -161,19 +172,42 @@ pub fn run(args: &DecodeArgs, out: &Output) -> Result<ExitCode> {
         ));
     }
     out.data(text);
+    for note in notes {
+        out.warning(note);
+    }
     Ok(ExitCode::Success)
 }
 
 /// The app's cookie_secret: from stdin, or from `[auth]` in its secrets files.
-fn cookie_secret(args: &DecodeArgs) -> Result<(Secret, String)> {
+fn cookie_secret(args: &DecodeArgs, app: &AppContext) -> Result<(Secret, String)> {
     if args.secret_stdin {
         return Ok((read_stdin_secret()?, "stdin".into()));
     }
-    // The OS keychain when the files lack it (stauth init --store keychain).
-    let app = crate::streamlit::AppContext::load(&args.app_dir)?
-        .with_secrets_files(&args.secrets_files)
-        .with_fallback(crate::secret_store::KeychainFallback::new(&args.app_dir));
     app.cookie_secret()
+}
+
+/// What the app's release makes of a cookie in `format` with `chunks`:
+/// a server that signs the other way does not read it (the user logs in
+/// again), and a release before 1.53 never reads chunks.
+fn release_notes(release: &Release, format: CookieFormat, chunks: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    let reads = match format {
+        CookieFormat::Tornado => !release.server.is_starlette(),
+        CookieFormat::Itsdangerous => release.server.is_starlette(),
+    };
+    if !reads {
+        notes.push(format!(
+            "{} signs its cookies differently and will not read this one: the user is logged out and logs in again.",
+            release.describe()
+        ));
+    }
+    if chunks > 0 && !release.chunks_cookies() {
+        notes.push(format!(
+            "Streamlit {} does not read chunked cookies (they arrived in 1.53).",
+            release.version
+        ));
+    }
+    notes
 }
 
 fn cookie_error(e: CookieError, secret_source: &str) -> Error {

@@ -11,6 +11,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
+use crate::commands::common::with_release;
 use crate::diagnosis;
 use crate::error::{Error, Kind, Result};
 use crate::exit::ExitCode;
@@ -21,9 +22,13 @@ use crate::output::Output;
 use crate::streamlit::app_config;
 use crate::streamlit::discovery_rules::{self, RequestSettings};
 use crate::streamlit::http_client::AnyRelease;
-use crate::streamlit::{redirect, AppContext, SecretsFile};
+
+use crate::streamlit::{redirect, AppContext, Release, SecretsFile};
 
 use wizard::Wizard;
+
+/// The placeholder Streamlit 1.53+ replaces by server.port in redirect_uri.
+const PORT_PLACEHOLDER: &str = "{port}";
 
 /// What happened to the .gitignore.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +61,14 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     // stops the command before anything is asked, fetched or written.
     let mut store_plan = store::prepare(args, &mut file, interactive)?;
     let app = AppContext::load(&args.app_dir)?;
-    let server = &app.server;
 
-    let mut resolved = inputs::resolve(args, &file, server, wizard.as_ref())?;
+    let mut resolved = inputs::resolve(args, &file, &app.server, wizard.as_ref())?;
+    // What init writes and advises follows the Streamlit release the app
+    // runs (the newest stauth knows when there is no Python to ask).
+    let (app, _) = with_release(app, &args.release, false, out)?;
+    let release = *app.release();
+    release_inputs(args, &resolved, &release)?;
+    let server = &app.server;
 
     let existing_prompt = file
         .client_kwarg(&resolved.slot, "prompt")
@@ -97,7 +107,7 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     };
 
     if let Some(w) = &wizard {
-        report::console_steps(out, &resolved, assessment.as_ref().map(|(d, _)| d));
+        report::console_steps(out, &resolved, assessment.as_ref().map(|(d, _)| d), &app);
         store_plan.ask(w, out, &args.app_dir)?;
         inputs::ask_credentials(w, &mut resolved, &file)?;
     }
@@ -210,7 +220,8 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
         }
     }
 
-    let mut next_steps = report::next_steps(&resolved, &file, assessment.as_ref().map(|(d, _)| d));
+    let mut next_steps =
+        report::next_steps(&resolved, &file, assessment.as_ref().map(|(d, _)| d), &app);
     if store_plan.target() == store::Store::Keychain {
         next_steps.push(format!(
             "Start the app with `stauth run -- streamlit run {}`: Streamlit gets the secrets from the keychain through a private temporary file",
@@ -236,6 +247,33 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
         out.json(&report);
     }
     Ok(ExitCode::Success)
+}
+
+/// Inputs the app's release cannot use are refused before anything is
+/// fetched or written: Streamlit would ignore them (expose_tokens before
+/// 1.53) or send them as written ({port} before 1.53).
+fn release_inputs(args: &InitArgs, resolved: &inputs::Resolved, release: &Release) -> Result<()> {
+    let v = release.version;
+    if resolved.redirect_uri.contains(PORT_PLACEHOLDER) && !release.port_placeholder() {
+        return Err(Error::InvalidValue {
+            what: "--redirect-uri".into(),
+            value: resolved.redirect_uri.clone(),
+            reason: format!(
+                "Streamlit {v} does not replace {PORT_PLACEHOLDER} (1.53+ does): write the port, e.g. {}",
+                resolved.redirect_uri.replace(PORT_PLACEHOLDER, "8501")
+            ),
+        });
+    }
+    if args.expose_tokens.is_some() && !release.exposes_tokens() {
+        return Err(Error::InvalidValue {
+            what: "--expose-tokens".into(),
+            value: args.expose_tokens.as_deref().unwrap_or_default().join(","),
+            reason: format!(
+                "Streamlit {v} ignores expose_tokens and has no st.user.tokens (1.53+)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// `stauth doctor --offline`'s file, schema and redirect checks (None when

@@ -81,6 +81,13 @@ pub fn apply(
     if let Some(scope) = &args.scope {
         changes.push(file.set_client_kwarg(slot, "scope", scope));
     }
+    // Other client_kwargs the preset needs (LinkedIn's
+    // token_endpoint_auth_method); a value already in the file stays.
+    for (key, value) in r.preset.client_kwargs {
+        if !matches!(*key, "prompt" | "scope") && file.client_kwarg(slot, key).is_none() {
+            changes.push(file.set_client_kwarg(slot, key, value));
+        }
+    }
     // An explicit --prompt, else a value already in the file stays, else the
     // preset's or the one the provider needs.
     let prompt = args.prompt.clone().or_else(|| {

@@ -6,17 +6,19 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use crate::commands::common::{first_provider_logout_after, login_install_command};
 use crate::finding::Finding;
 use crate::oidc::Discovery;
 use crate::output::{untrusted, Output};
 use crate::secret::MASK;
 use crate::streamlit::discovery_rules::Assessment;
+use crate::streamlit::logout::{self, LocalReason, LogoutPlan};
 use crate::streamlit::schema::ProviderSlot;
 use crate::streamlit::secrets_file::{Action, Change};
-use crate::streamlit::SecretsFile;
+use crate::streamlit::{AppContext, SecretsFile};
 
 use super::inputs::Resolved;
-use super::GitignoreOutcome;
+use super::{GitignoreOutcome, PORT_PLACEHOLDER};
 
 pub fn discovery(out: &Output, url: &str, a: &Assessment) {
     out.heading(format!("Provider discovery ({})", untrusted(url)));
@@ -119,15 +121,15 @@ pub fn gitignore(out: &Output, outcome: &GitignoreOutcome) {
 
 /// The console steps for the provider: what to create and where the
 /// redirect and post-logout URIs go.
-pub fn console_steps(out: &Output, r: &Resolved, discovery: Option<&Discovery>) {
+pub fn console_steps(out: &Output, r: &Resolved, discovery: Option<&Discovery>, app: &AppContext) {
     out.heading("Set up the provider:");
-    for line in console_lines(r, discovery) {
+    for line in console_lines(r, discovery, app) {
         out.detail(untrusted(&line));
     }
     out.blank();
 }
 
-fn console_lines(r: &Resolved, discovery: Option<&Discovery>) -> Vec<String> {
+fn console_lines(r: &Resolved, discovery: Option<&Discovery>, app: &AppContext) -> Vec<String> {
     let mut lines = vec![format!(
         "In the {} console, create: {}",
         r.preset.title, r.preset.app_type
@@ -136,38 +138,93 @@ fn console_lines(r: &Resolved, discovery: Option<&Discovery>) -> Vec<String> {
         "Register the redirect URI {} at: {}",
         r.redirect_uri, r.preset.register_redirect
     ));
-    let logout = match discovery {
-        Some(d) => d.str("end_session_endpoint").is_some(),
-        None => r.preset.register_logout.is_some(),
-    };
-    if logout {
-        let place = r
+    let end_session = match discovery {
+        Some(d) => d.str("end_session_endpoint").map(str::to_string),
+        // Offline, the preset says whether the provider has one (its
+        // address does not change where users are sent back to).
+        None => r
             .preset
             .register_logout
-            .unwrap_or("the provider's allowed post-logout redirect URIs");
-        lines.push(format!(
+            .map(|_| "https://end-session.invalid/".to_string()),
+    };
+    let Some(endpoint) = end_session else {
+        return lines;
+    };
+    let release = app.release();
+    let place = r
+        .preset
+        .register_logout
+        .unwrap_or("the provider's allowed post-logout redirect URIs");
+    // The URL st.logout() sends back to, as the app's release builds it.
+    let concrete = r
+        .redirect_uri
+        .replace(PORT_PLACEHOLDER, &app.server.port.to_string());
+    let resolved = if release.port_placeholder() {
+        concrete.as_str()
+    } else {
+        r.redirect_uri.as_str()
+    };
+    match logout::plan(release, Some(&endpoint), "", &r.redirect_uri, resolved, None) {
+        LogoutPlan::Provider {
+            post_logout_redirect_uri,
+            ..
+        } if post_logout_redirect_uri == resolved => lines.push(format!(
             "Register the same URL as post-logout redirect URI (st.logout() sends users there) at: {place}"
-        ));
+        )),
+        LogoutPlan::Provider {
+            post_logout_redirect_uri,
+            ..
+        } => lines.push(format!(
+            "Register {post_logout_redirect_uri} as post-logout redirect URI (st.logout() in Streamlit {} sends users there, without client_id or id_token_hint) among the provider's allowed post-logout redirect URIs",
+            release.version
+        )),
+        LogoutPlan::LocalOnly(LocalReason::Release) => lines.push(format!(
+            "No post-logout redirect URI to register: st.logout() in {} only clears the app's cookies, and users stay signed in at {}{}",
+            release.describe(),
+            r.preset.title,
+            first_provider_logout_after(release)
+                .map(|v| format!(" (Streamlit {v} and later sign them out there too)"))
+                .unwrap_or_default()
+        )),
+        LogoutPlan::LocalOnly(_) => {}
     }
     lines
 }
 
-pub fn next_steps(r: &Resolved, file: &SecretsFile, discovery: Option<&Discovery>) -> Vec<String> {
-    let mut steps = console_lines(r, discovery);
-    steps.push("Install Streamlit with its login extras: pip install \"streamlit[auth]\"".into());
+pub fn next_steps(
+    r: &Resolved,
+    file: &SecretsFile,
+    discovery: Option<&Discovery>,
+    app: &AppContext,
+) -> Vec<String> {
+    let release = app.release();
+    let mut steps = console_lines(r, discovery, app);
+    let install = login_install_command(release);
+    if install == "pip install \"streamlit[auth]\"" {
+        steps.push(format!(
+            "Install Streamlit with its login extras: {install}"
+        ));
+    } else {
+        steps.push(format!(
+            "Install what st.login needs on Streamlit {}: {install}",
+            release.version
+        ));
+    }
     let snippet = match &r.slot {
         ProviderSlot::Default => "stauth snippet login".to_string(),
         ProviderSlot::Named(n) => format!("stauth snippet login --provider {n}"),
     };
     steps.push(format!(
-        "In the app: {snippet} prints the code for a login button, a greeting from st.user and st.logout() (stauth snippet --list: roles, pages and more)"
+        "In the app: {snippet} prints the code for a login button, a greeting from {} and st.logout() (stauth snippet --list: roles, pages and more)",
+        release.user_object()
     ));
     let test = match &r.slot {
         ProviderSlot::Default => "stauth test-login".to_string(),
         ProviderSlot::Named(n) => format!("stauth test-login --provider {n}"),
     };
     steps.push(format!(
-        "Prove it works before starting the app: {test} (logs in for real and shows what st.user will hold)"
+        "Prove it works before starting the app: {test} (logs in for real and shows what {} will hold)",
+        release.user_object()
     ));
     let named = file.named_providers();
     if file.has_default_provider() && !named.is_empty() {

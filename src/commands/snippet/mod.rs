@@ -12,6 +12,7 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use crate::cli::{SnippetArgs, SnippetKind};
+use crate::commands::common::{login_install_command, with_release};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::output::Output;
@@ -23,7 +24,21 @@ pub fn run(args: &SnippetArgs, out: &Output) -> Result<ExitCode> {
         list(out);
         return Ok(ExitCode::Success);
     };
+    // Bad input is reported before anything else.
     let resolved = providers::resolve(args)?;
+    // The code is written for the release the app runs (stderr says which).
+    let app = crate::streamlit::AppContext::load(&args.app_dir)?;
+    let (app, _) = with_release(app, &args.release, false, out)?;
+    let release = *app.release();
+    if kind == SnippetKind::Tokens && !release.exposes_tokens() {
+        return Err(Error::Input {
+            message: format!(
+                "the tokens snippet needs Streamlit 1.53 or newer: {} has no expose_tokens and no st.user.tokens",
+                release.describe()
+            ),
+            hint: "Upgrade Streamlit: pip install --upgrade \"streamlit[auth]\" (or pass --streamlit-version for the release the app will run)".into(),
+        });
+    }
     match &resolved.source {
         Source::NoFile(path) => out.line(format!(
             "note: {} does not exist; writing the snippet for the default provider [auth] (st.login()). Pass --provider NAME for a named one.",
@@ -48,7 +63,15 @@ pub fn run(args: &SnippetArgs, out: &Output) -> Result<ExitCode> {
                 .unwrap_or_default()
         ));
     }
-    let code = render::render(kind, &resolved.providers)?;
+    for note in render::release_notes(kind, &resolved.providers, &release) {
+        out.line(format!("note: {note}"));
+    }
+    let code = render::render(
+        kind,
+        &resolved.providers,
+        &release,
+        &login_install_command(&release),
+    )?;
     match &args.out {
         None => out.data(code),
         Some(path) => {

@@ -6,8 +6,11 @@ use minijinja::value::Serde;
 use minijinja::{context, AutoEscape, Environment};
 
 use crate::cli::SnippetKind;
+use crate::commands::common::first_provider_logout_after;
 use crate::error::{Error, Result};
 use crate::streamlit::cookies::python_format::{self, Escape};
+use crate::streamlit::release::{LogoutRule, UserApi};
+use crate::streamlit::Release;
 
 use super::providers::Provider;
 
@@ -80,8 +83,14 @@ pub fn min_streamlit(kind: SnippetKind) -> &'static str {
     spec(kind).1
 }
 
-/// Renders one kind for the given providers (at least one).
-pub fn render(kind: SnippetKind, providers: &[Provider]) -> Result<String> {
+/// Renders one kind for the given providers (at least one), in the code
+/// `release` runs; `install` is the pip command that release needs.
+pub fn render(
+    kind: SnippetKind,
+    providers: &[Provider],
+    release: &Release,
+    install: &str,
+) -> Result<String> {
     let env = environment().map_err(template_error)?;
     let (file, min_streamlit) = spec(kind);
     let first = &providers[0];
@@ -108,10 +117,63 @@ pub fn render(kind: SnippetKind, providers: &[Provider]) -> Result<String> {
         demo_groups => demo_groups,
         demo_roles => demo_roles,
         any_picture => providers.iter().any(|p| p.has_picture != Some(false)),
+        streamlit => release.version.to_string(),
+        user => release.user_object(),
+        install => install,
+        logout_rule => match release.logout() {
+            LogoutRule::LocalOnly => "local",
+            LogoutRule::RootOnly => "root",
+            LogoutRule::Provider { .. } => "provider",
+        },
+        // The first release whose st.logout() ends the provider's session.
+        logout_since => first_provider_logout_after(release)
+            .map_or_else(|| "a newer release".to_string(), |v| v.to_string()),
+        trusted_headers => release.trusted_user_headers(),
     };
     env.get_template(file)
         .and_then(|t| t.render(ctx))
         .map_err(template_error)
+}
+
+/// What the code for `release` leaves out or does differently from the
+/// newest release's, one note each, for stderr.
+pub fn release_notes(kind: SnippetKind, providers: &[Provider], release: &Release) -> Vec<String> {
+    let v = release.version;
+    let mut notes = Vec::new();
+    if release.user_api() == UserApi::ExperimentalOnly && kind != SnippetKind::Tokens {
+        notes.push(format!(
+            "Streamlit {v} has st.experimental_user, not st.user (1.45+): the code uses st.experimental_user; after an upgrade to 1.54 or newer, where it is gone, write the snippet again"
+        ));
+    }
+    let names_provider = matches!(
+        kind,
+        SnippetKind::Providers | SnippetKind::Roles | SnippetKind::Pages | SnippetKind::Logout
+    );
+    if names_provider && providers.len() > 1 && !release.provider_in_identity() {
+        notes.push(format!(
+            "{} does not record which provider the user logged in with ({}.provider is empty; 1.48.0 and 1.53+ set it): the code cannot tell the providers apart after login",
+            release.describe(),
+            release.user_object()
+        ));
+    }
+    if kind == SnippetKind::Logout {
+        match release.logout() {
+            LogoutRule::LocalOnly => notes.push(format!(
+                "st.logout() in {} only deletes the app's cookies: users stay signed in at the provider, and the code says so",
+                release.describe()
+            )),
+            LogoutRule::RootOnly => notes.push(format!(
+                "st.logout() in Streamlit {v} sends the user to the provider's end_session_endpoint with only post_logout_redirect_uri=<redirect_uri without \"oauth2callback\">: register that root URL at the provider"
+            )),
+            LogoutRule::Provider { .. } => {}
+        }
+    }
+    if kind == SnippetKind::Headers && !release.trusted_user_headers() {
+        notes.push(format!(
+            "Streamlit {v} has no server.trustedUserHeaders (1.49+): the code reads the proxy's headers from st.context.headers only"
+        ));
+    }
+    notes
 }
 
 fn environment() -> std::result::Result<Environment<'static>, minijinja::Error> {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::common::{signature_hint, unix_now, Keys};
+use super::common::{signature_hint, unix_now, with_release, Keys};
 use crate::cli::TestLoginArgs;
 use crate::error::{Error, Kind, Result};
 use crate::exit::ExitCode;
@@ -23,9 +23,8 @@ use crate::oidc::{self, Discovery};
 use crate::output::{untrusted, Output};
 use crate::streamlit::auth_config::LoginConfig;
 use crate::streamlit::http_client::AnyRelease;
-use crate::streamlit::login_request::{self, LoginRequest};
+use crate::streamlit::login_request::{self, LoginRequest, Refusal};
 use crate::streamlit::redirect::parse_redirect_uri;
-use crate::streamlit::version::{self, StreamlitVersion};
 use crate::streamlit::AppContext;
 
 use report::{Report, Timings};
@@ -35,19 +34,12 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     crate::interrupt::restore_terminal_on_interrupt();
     let started = Instant::now();
     let mut timings = Timings::default();
-    let version: StreamlitVersion = match &args.streamlit_version {
-        Some(v) => v.parse().map_err(|reason| Error::InvalidValue {
-            what: "--streamlit-version".into(),
-            value: v.clone(),
-            reason,
-        })?,
-        None => version::LATEST,
-    };
     // Secrets the files lack come from the OS keychain (stauth init --store keychain).
     let app = AppContext::load(&args.app_dir)?
-        .with_version(version)
         .with_secrets_files(&args.secrets_files)
         .with_fallback(crate::secret_store::KeychainFallback::new(&args.app_dir));
+    let (app, _) = with_release(app, &args.release, false, out)?;
+    let release = *app.release();
     let server = &app.server;
     let config = app.login_config(args.provider.as_deref())?;
     let redirect_text = args
@@ -69,23 +61,29 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     };
 
     let t = Instant::now();
-    let discovery = oidc::fetch_discovery(&config.server_metadata_url, &AnyRelease)?;
+    let discovery = oidc::fetch_discovery(&config.server_metadata_url, &release)?;
     timings.discovery = t.elapsed();
 
-    let request =
-        login_request::build(&config, &discovery, version, &redirect_text).map_err(|reason| {
-            Error::LoginConfig {
-                message: reason,
+    let request = login_request::build(&config, &discovery, &release, &redirect_text).map_err(
+        |refusal| match refusal {
+            Refusal::Config(message) => Error::LoginConfig {
+                message,
                 fix: "Fix client_kwargs in secrets.toml.".into(),
-            }
-        })?;
+            },
+            Refusal::Provider(message) => Error::ProviderFailed {
+                message: untrusted(&message).into_owned(),
+                hint: "Ask the provider's admin to list the methods or leave the field out (\"code_challenge_methods_supported\": [\"S256\"]), or run Streamlit 1.57 or later, which reads null as none.".into(),
+            },
+        },
+    )?;
 
     // Paths and values from the secrets file are shown escaped: the file
     // may come from someone else (a shared folder, a repository).
     out.heading(format!(
-        "Testing {} of {} with Streamlit {version}'s login request",
+        "Testing {} of {} with Streamlit {}'s login request",
         config.slot,
-        untrusted(&config.source.display().to_string())
+        untrusted(&config.source.display().to_string()),
+        release.version
     ));
     out.detail(format!(
         "provider {}\nscope \"{}\", prompt \"{}\", PKCE {}, token auth {}",
@@ -109,16 +107,25 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
 
     let code = match callback {
         Callback::Code(code) => code,
-        Callback::ProviderError { error, description } => {
+        Callback::ProviderError {
+            error,
+            description,
+            state_missing,
+        } => {
             return Err(Error::ProviderFailed {
                 // Both are the provider's text, carried in a URL anyone can craft.
                 message: format!(
-                    "the provider refused the login: {}{}",
+                    "the provider refused the login: {}{}{}",
                     untrusted(&error),
                     description
                         .as_deref()
                         .map(|d| format!(" ({})", untrusted(d)))
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    if state_missing {
+                        "; its answer has no state parameter (Streamlit reports the error all the same: it reads error before state)"
+                    } else {
+                        ""
+                    }
                 ),
                 hint: explain::callback_error(&error, description.as_deref(), &redirect_text),
             });
@@ -145,7 +152,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         client_secret: &config.client_secret,
         auth: &request.token_auth,
         code_verifier: request.code_verifier.as_deref(),
-        streamlit: &version,
+        streamlit: &release,
     });
     if tty {
         out.end_progress();
@@ -187,7 +194,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         tokens.access_token.as_deref(),
     ) {
         (Some(endpoint), Some(access)) => Some(
-            token::get_json(endpoint, "the userinfo endpoint", Some(access), &AnyRelease)
+            token::get_json(endpoint, "the userinfo endpoint", Some(access), &release)
                 .map_err(|e| e.to_string()),
         ),
         _ => None,
@@ -198,7 +205,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     let report = Report::build(report::Inputs {
         config: &config,
         discovery: &discovery,
-        version,
+        release: &app.release,
         server,
         request: &request,
         redirect_uri: &redirect_text,

@@ -16,9 +16,10 @@ use crate::streamlit::auth_config::LoginConfig;
 use crate::streamlit::cookies::{
     self, Prediction, MAX_COOKIE_BYTES, WEBSOCKET_COOKIE_LIMIT, XSRF_COOKIE_BYTES,
 };
-use crate::streamlit::login_request::{self, LoginRequest};
+use crate::streamlit::login_request::LoginRequest;
+use crate::streamlit::logout::{self as logout_plan, LocalReason, LogoutPlan};
+use crate::streamlit::release::{Release, ReleaseChoice};
 use crate::streamlit::schema::CALLBACK_PATH;
-use crate::streamlit::version::StreamlitVersion;
 
 /// nginx's default limit for the whole Cookie header (Community Cloud, ingress).
 const COOKIE_HEADER_LIMIT: usize = 8192;
@@ -39,7 +40,7 @@ pub struct Timings {
 pub struct Inputs<'a> {
     pub config: &'a LoginConfig,
     pub discovery: &'a Discovery,
-    pub version: StreamlitVersion,
+    pub release: &'a ReleaseChoice,
     pub server: &'a ServerSettings,
     pub request: &'a LoginRequest,
     pub redirect_uri: &'a str,
@@ -64,16 +65,19 @@ pub struct Report {
     findings: Vec<Finding>,
     timings: Timings,
     tokens: Option<(String, Option<String>)>,
-    version: StreamlitVersion,
+    release: Release,
 }
 
 impl Report {
     pub fn build(i: Inputs<'_>) -> Report {
         let claims = &i.jwt.claims;
         let provider_value = i.config.slot.streamlit_provider_value().to_string();
+        let release = &i.release.release;
         let mut st_user = claims.clone();
         st_user.insert("is_logged_in".into(), Value::Bool(true));
-        st_user.insert("provider".into(), Value::String(provider_value.clone()));
+        if release.provider_in_identity() {
+            st_user.insert("provider".into(), Value::String(provider_value.clone()));
+        }
 
         let (userinfo_only, userinfo_error) = match &i.userinfo {
             Some(Ok(info)) => (super::userinfo_only(claims, info), None),
@@ -84,8 +88,8 @@ impl Report {
         let origin = url::Url::parse(i.redirect_uri)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
-        let rules = i.version.cookie_rules(&i.server.base_url_path);
-        let cookies = rules.as_ref().and_then(|rules| {
+        let rules = release.cookie_rules(&i.server.base_url_path);
+        let cookies = Some(&rules).and_then(|rules| {
             let identity = cookies::identity_json(
                 claims,
                 &origin,
@@ -123,9 +127,24 @@ impl Report {
         }
         findings.extend(origin_findings(i.redirect_uri, i.server));
         if let Some(p) = &cookies {
-            findings.extend(cookie_findings(p, claims, i.version));
+            findings.extend(cookie_findings(p, claims, release));
         }
-
+        if cookies
+            .as_ref()
+            .is_some_and(|p| p.identity_chunks + p.tokens_chunks > 0)
+        {
+            let mut message = "a later login that needs fewer chunks (without st.logout() first) leaves the extra chunk cookies in the browser: Streamlit no longer reads them, but they still count towards the Cookie header".to_string();
+            if !release.clears_stale_cookies() {
+                message.push_str(&format!(
+                    "; and after a cookie_secret change Streamlit {} cannot read the old cookie, so its chunks stay until the user clears the site's cookies (1.59 clears them)",
+                    release.version
+                ));
+            }
+            findings.push(
+                Finding::info("cookies.stale_chunks", message)
+                    .fix("size the Cookie header for the largest login a user has had, or keep groups out of the ID token"),
+            );
+        }
         let (logout_lines, logout_json) = logout(&i);
         let tokens = i
             .show_tokens
@@ -142,7 +161,7 @@ impl Report {
                 "client_id": i.config.client_id,
                 "secrets_file": i.config.source,
             },
-            "streamlit": {"version": i.version.to_string(), "server": i.version.server_name()},
+            "streamlit": i.release.to_json(),
             "request": {
                 "authorization_url": i.request.authorization_url,
                 "redirect_uri": i.redirect_uri,
@@ -177,7 +196,7 @@ impl Report {
             findings,
             timings: i.timings,
             tokens,
-            version: i.version,
+            release: *release,
         }
     }
 
@@ -236,7 +255,10 @@ impl Report {
         }
         if let Some(p) = &self.cookies {
             out.blank();
-            out.heading(format!("Cookies Streamlit {} will set:", self.version));
+            out.heading(format!(
+                "Cookies Streamlit {} will set:",
+                self.release.version
+            ));
             for c in &p.cookies {
                 out.line(format!("  {:26} {:>6} bytes", c.name, c.set_cookie.len()));
             }
@@ -407,18 +429,14 @@ fn origin_findings(redirect_uri: &str, server: &ServerSettings) -> Vec<Finding> 
     }
 }
 
-fn cookie_findings(
-    p: &Prediction,
-    claims: &Map<String, Value>,
-    version: StreamlitVersion,
-) -> Vec<Finding> {
+fn cookie_findings(p: &Prediction, claims: &Map<String, Value>, release: &Release) -> Vec<Finding> {
     let biggest = claims
         .iter()
         .max_by_key(|(_, v)| v.to_string().len())
         .map(|(k, v)| format!("{} ({} bytes)", untrusted(k), v.to_string().len()))
         .unwrap_or_default();
     let mut f = Vec::new();
-    if version < StreamlitVersion::new(1, 53) {
+    if !release.chunks_cookies() {
         if let Some(big) = p.cookies.iter().find(|c| c.header_len > MAX_COOKIE_BYTES) {
             f.push(
                 Finding::error(
@@ -429,7 +447,7 @@ fn cookie_findings(
                 .fix("upgrade to Streamlit 1.53+ (which splits the cookie), or remove large claims such as groups from the ID token"),
             );
         }
-    } else if version.server_name() == "Starlette"
+    } else if release.server.is_starlette()
         && p.cookie_header_len + XSRF_COOKIE_BYTES > WEBSOCKET_COOKIE_LIMIT
     {
         f.push(
@@ -454,35 +472,51 @@ fn cookie_findings(
 }
 
 fn logout(i: &Inputs<'_>) -> (Vec<String>, Value) {
+    let release = &i.release.release;
     let end_session = i.discovery.str("end_session_endpoint");
-    let callback_ok = i.redirect_uri.ends_with(CALLBACK_PATH);
-    let provider_logout = i.version.provider_logout() && end_session.is_some() && callback_ok;
-    let url = if provider_logout {
-        end_session.and_then(|e| {
-            login_request::logout_url(e, &i.config.client_id, i.redirect_uri, Some("ID_TOKEN"))
-                .map(|u| u.replace("id_token_hint=ID_TOKEN", "id_token_hint=<the ID token>"))
-        })
-    } else {
-        None
-    };
-    let lines = match (&url, end_session) {
-        (Some(u), _) => vec![
-            "st.logout() clears the app's cookies and signs the user out at the provider:".into(),
-            format!("  {}", untrusted(u)),
-            format!(
-                "Register {} as a post-logout redirect URI at the provider.",
-                untrusted(i.redirect_uri)
-            ),
-        ],
-        (None, None) => vec!["st.logout() only clears the app's cookies: the provider has no end_session_endpoint, so the user stays signed in there.".into()],
-        (None, Some(_)) if !callback_ok => vec![format!("st.logout() only clears the app's cookies: redirect_uri does not end with {CALLBACK_PATH}.")],
-        (None, Some(_)) => vec![format!("st.logout() only clears the app's cookies in Streamlit {} (provider logout arrived in 1.53).", i.version)],
+    let written = &i.config.redirect_uri;
+    let plan = logout_plan::plan(
+        release,
+        end_session,
+        &i.config.client_id,
+        written,
+        i.redirect_uri,
+        Some("ID_TOKEN"),
+    );
+    let (lines, url, post_logout) = match &plan {
+        LogoutPlan::Provider {
+            url,
+            post_logout_redirect_uri,
+        } => {
+            let url = url.replace("id_token_hint=ID_TOKEN", "id_token_hint=<the ID token>");
+            (
+                vec![
+                    "st.logout() clears the app's cookies and signs the user out at the provider:".into(),
+                    format!("  {}", untrusted(&url)),
+                    format!(
+                        "Register {} as a post-logout redirect URI at the provider.",
+                        untrusted(post_logout_redirect_uri)
+                    ),
+                ],
+                Some(url),
+                Some(post_logout_redirect_uri.clone()),
+            )
+        }
+        LogoutPlan::LocalOnly(reason) => (
+            vec![match reason {
+                LocalReason::NoEndSession => "st.logout() only clears the app's cookies: the provider has no end_session_endpoint, so the user stays signed in there.".into(),
+                LocalReason::RedirectUri => format!("st.logout() only clears the app's cookies: redirect_uri does not end with {CALLBACK_PATH}."),
+                LocalReason::Release => format!("st.logout() only clears the app's cookies in {}: the user stays signed in at the provider.", release.describe()),
+            }],
+            None,
+            None,
+        ),
     };
     let json = json!({
         "end_session_endpoint": end_session,
-        "provider_logout": provider_logout,
+        "provider_logout": url.is_some(),
         "logout_url": url,
-        "post_logout_redirect_uri": provider_logout.then_some(i.redirect_uri),
+        "post_logout_redirect_uri": post_logout,
     });
     (lines, json)
 }

@@ -163,10 +163,11 @@ mod tests {
     use crate::streamlit::cookies::{identity_json, tokens_json};
     use serde_json::json;
 
-    /// The cookies `major.minor` sets for a login with `claims`, signed with
+    /// The cookies `version` sets for a login with `claims`, signed with
     /// "s3cret" at 1_700_000_000.
-    fn login(major: u16, minor: u16, base_url_path: &str, claims: serde_json::Value) -> Prediction {
-        let rules = CookieRules::for_version(major, minor, base_url_path).unwrap();
+    fn login(version: &str, base_url_path: &str, claims: serde_json::Value) -> Prediction {
+        let release = crate::streamlit::release::Release::new(version.parse().unwrap(), false);
+        let rules = CookieRules::for_release(&release, base_url_path);
         let id = identity_json(
             claims.as_object().unwrap(),
             "http://localhost:8501",
@@ -179,8 +180,7 @@ mod tests {
     #[test]
     fn small_login_1_67() {
         let p = login(
-            1,
-            67,
+            "1.67.0",
             "",
             json!({"sub": "123", "name": "Jöhn 😀", "email": "a@b.c"}),
         );
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn tornado_login_headers() {
-        let p = login(1, 55, "/app", json!({"sub": "123"}));
+        let p = login("1.55.0", "/app", json!({"sub": "123"}));
         // tornado 6.6.1 RequestHandler.set_signed_cookie(name, value, httpOnly=True), expires date aside.
         assert_eq!(p.cookies[0].value, "\"2|1:0|10:1700000000|15:_streamlit_user|128:eyJzdWIiOiAiMTIzIiwgIm9yaWdpbiI6ICJodHRwOi8vbG9jYWxob3N0Ojg1MDEiLCAiaXNfbG9nZ2VkX2luIjogdHJ1ZSwgInByb3ZpZGVyIjogImRlZmF1bHQifQ==|5003dbd5506c9d4bc30a191d934436314525bdee45e09219734c108bedaa15be\"");
         assert!(p.cookies[0]

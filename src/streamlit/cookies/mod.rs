@@ -26,6 +26,8 @@
 
 use serde_json::{Map, Value};
 
+use super::release::{Release, Server, StreamlitVersion};
+
 mod chunking;
 pub mod python_format;
 mod signing;
@@ -64,14 +66,14 @@ pub enum ServerKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieRules {
     /// The release these rules describe.
-    pub version: (u16, u16),
+    pub release: Release,
     /// The signing scheme.
     pub server: ServerKind,
     /// Values over 4096 bytes are split into `NAME_1..NAME_N` (1.53+).
     pub chunking: bool,
     /// `_streamlit_user_tokens` is set (1.53+).
     pub tokens_cookie: bool,
-    /// The identity JSON ends with `provider` (1.48 and 1.53+).
+    /// The identity JSON ends with `provider` ([`Release::provider_in_identity`]).
     pub provider_in_identity: bool,
     /// The attribute suffix Streamlit counts in its chunking length test
     /// (`len(name) + 1 + len(signed) + len(attributes) > 4096`).
@@ -79,42 +81,41 @@ pub struct CookieRules {
     /// The cookie path (`/` + `server.baseUrlPath` stripped of slashes, or
     /// `/`); Tornado always uses `/`.
     pub cookie_path: String,
+    /// The cookies carry Max-Age (Starlette 1.58+; a session cookie before, #15193).
+    max_age: bool,
 }
 
 impl CookieRules {
-    /// The rules of Streamlit `major.minor` for an app served under
-    /// `base_url_path` (`server.baseUrlPath`, `""` for none). `None` before
-    /// 1.42, which has no `st.login`. 1.53-1.56 get the default Tornado server
-    /// (their opt-in `server.useStarlette` is not modelled).
-    pub fn for_version(major: u16, minor: u16, base_url_path: &str) -> Option<CookieRules> {
-        let v = (major, minor);
-        if v < (1, 42) {
-            return None;
-        }
+    /// The rules of `release` for an app served under `base_url_path`
+    /// (`server.baseUrlPath`, `""` for none).
+    pub fn for_release(release: &Release, base_url_path: &str) -> CookieRules {
         let starlette_path = match base_url_path.trim_matches('/') {
             "" => "/".to_owned(),
             p => format!("/{p}"),
         };
-        let (server, cookie_path) = if v >= (1, 57) {
+        let max_age = release.server == Server::Starlette
+            && release.version >= StreamlitVersion::new(1, 58, 0);
+        let (server, cookie_path) = if release.server.is_starlette() {
             (ServerKind::Starlette, starlette_path)
         } else {
             (ServerKind::Tornado, "/".to_owned())
         };
-        let attributes = if v >= (1, 58) {
+        let attributes = if max_age {
             format!("; Path={cookie_path}; HttpOnly; SameSite=lax; Max-Age={COOKIE_LIFETIME_SECS}")
         } else {
             // auth_util.COOKIE_ATTRIBUTES up to 1.57, whatever the real path.
             "; Path=/; HttpOnly".to_owned()
         };
-        Some(CookieRules {
-            version: v,
+        CookieRules {
+            release: *release,
             server,
-            chunking: v >= (1, 53),
-            tokens_cookie: v >= (1, 53),
-            provider_in_identity: v == (1, 48) || v >= (1, 53),
+            chunking: release.chunks_cookies(),
+            tokens_cookie: release.exposes_tokens(),
+            provider_in_identity: release.provider_in_identity(),
             attributes,
             cookie_path,
-        })
+            max_age,
+        }
     }
 
     /// Everything after `name=value` in the Set-Cookie header, as the server
@@ -126,11 +127,11 @@ impl CookieRules {
                 "; expires={}; HttpOnly; Path=/",
                 http_date(ts + COOKIE_LIFETIME_SECS)
             ),
-            ServerKind::Starlette if self.version >= (1, 58) => format!(
+            ServerKind::Starlette if self.max_age => format!(
                 "; HttpOnly; Max-Age={COOKIE_LIFETIME_SECS}; Path={}; SameSite=lax",
                 self.cookie_path
             ),
-            // 1.53-1.57: no Max-Age (a session cookie, #15193).
+            // 1.53-1.57: no Max-Age (a session cookie).
             ServerKind::Starlette => format!("; HttpOnly; Path={}; SameSite=lax", self.cookie_path),
         }
     }
@@ -203,10 +204,13 @@ mod tests {
         );
     }
 
+    fn rules(version: &str, opt_in: bool, base: &str) -> CookieRules {
+        Release::new(version.parse().unwrap(), opt_in).cookie_rules(base)
+    }
+
     #[test]
-    fn rules_by_version() {
-        assert!(CookieRules::for_version(1, 41, "").is_none());
-        let r = CookieRules::for_version(1, 42, "app").unwrap();
+    fn rules_by_release() {
+        let r = rules("1.42.0", false, "app");
         assert_eq!(
             (
                 r.server,
@@ -217,33 +221,31 @@ mod tests {
             (ServerKind::Tornado, false, false, false)
         );
         assert_eq!(r.cookie_path, "/");
-        assert!(
-            CookieRules::for_version(1, 48, "")
-                .unwrap()
-                .provider_in_identity
-        );
-        assert!(
-            !CookieRules::for_version(1, 49, "")
-                .unwrap()
-                .provider_in_identity
-        );
-        let r = CookieRules::for_version(1, 56, "").unwrap();
+        assert!(rules("1.48.0", false, "").provider_in_identity);
+        assert!(!rules("1.48.1", false, "").provider_in_identity);
+        assert!(!rules("1.49", false, "").provider_in_identity);
+        let r = rules("1.56", false, "");
         assert_eq!(
             (r.server, r.chunking, r.tokens_cookie),
             (ServerKind::Tornado, true, true)
         );
-        let r = CookieRules::for_version(1, 57, "/app/").unwrap();
+        let r = rules("1.56", true, "/app/");
         assert_eq!(
             (r.server, r.attributes.as_str(), r.cookie_path.as_str()),
             (ServerKind::Starlette, "; Path=/; HttpOnly", "/app")
         );
-        let r = CookieRules::for_version(1, 67, "/app/").unwrap();
+        let r = rules("1.57", false, "/app/");
+        assert_eq!(
+            (r.server, r.attributes.as_str(), r.cookie_path.as_str()),
+            (ServerKind::Starlette, "; Path=/; HttpOnly", "/app")
+        );
+        let r = rules("1.67", false, "/app/");
         assert_eq!(
             r.attributes,
             "; Path=/app; HttpOnly; SameSite=lax; Max-Age=2592000"
         );
         assert_eq!(
-            CookieRules::for_version(2, 0, "/").unwrap().attributes,
+            rules("2.0.0", false, "/").attributes,
             "; Path=/; HttpOnly; SameSite=lax; Max-Age=2592000"
         );
     }
