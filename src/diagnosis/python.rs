@@ -60,6 +60,9 @@ pub struct CodeFacts {
 /// (1.57+) in the app's code.
 pub fn check_code(app_dir: &Path, release: &Release, out: &mut Vec<Diagnosis>) -> CodeFacts {
     let mut uses = Vec::new();
+    // Files that test for st.user first use st.experimental_user only as a
+    // fallback for releases that lack st.user (1.42-1.44).
+    let mut guarded = Vec::new();
     let mut app_secrets = Vec::new();
     let mut too_big = Vec::new();
     let complete = super::files::walk(app_dir, 8, &mut |p| {
@@ -67,7 +70,12 @@ pub fn check_code(app_dir: &Path, release: &Release, out: &mut Vec<Diagnosis>) -
             match read_source(p) {
                 Source::Text(text) => {
                     if let Some(line) = text.lines().position(|l| l.contains("experimental_user")) {
-                        uses.push(format!("{}:{}", shown(p, app_dir), line + 1));
+                        let place = format!("{}:{}", shown(p, app_dir), line + 1);
+                        if guards_user(&text) {
+                            guarded.push(place);
+                        } else {
+                            uses.push(place);
+                        }
                     }
                     if let Some(line) = app_call_with_secrets(&text) {
                         app_secrets.push(format!("{}:{line}", shown(p, app_dir)));
@@ -122,13 +130,19 @@ pub fn check_code(app_dir: &Path, release: &Release, out: &mut Vec<Diagnosis>) -
         );
     }
     if uses.is_empty() {
+        let message = if guarded.is_empty() {
+            "the app's code does not use st.experimental_user".to_string()
+        } else {
+            guarded.sort();
+            format!(
+                "st.experimental_user appears only as a fallback after a check for st.user, in {}",
+                guarded.join(", ")
+            )
+        };
         push(
             out,
             Area::Python,
-            Finding::ok(
-                "code.experimental_user",
-                "the app's code does not use st.experimental_user",
-            ),
+            Finding::ok("code.experimental_user", message),
         );
         return facts;
     }
@@ -149,6 +163,20 @@ pub fn check_code(app_dir: &Path, release: &Release, out: &mut Vec<Diagnosis>) -
     };
     push(out, Area::Python, finding);
     facts
+}
+
+/// Whether the code checks for `st.user` before it falls back to
+/// `st.experimental_user` (`hasattr(st, "user")`, `getattr(st, "user", ...)`).
+fn guards_user(text: &str) -> bool {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        "hasattr(st,\"user\")",
+        "hasattr(st,'user')",
+        "getattr(st,\"user\",",
+        "getattr(st,'user',",
+    ]
+    .iter()
+    .any(|g| compact.contains(g))
 }
 
 /// On 1.57+, secrets given in code are merged over the files' at the top

@@ -354,6 +354,23 @@ fn experimental_user_in_the_code() {
             .contains("the only name Streamlit 1.44.1 has"),
         "{c:?}"
     );
+    // Code that checks for st.user first uses experimental_user only as a
+    // fallback: no error on a release without it.
+    sb.write(
+        "pages/admin.py",
+        "import streamlit as st\n\nuser = st.user if hasattr(st, \"user\") else st.experimental_user\n",
+    );
+    let (code, checks, _) = doctor(&sb, &[]);
+    assert_eq!(code, 0);
+    let c = with_id(&checks, "code.experimental_user");
+    assert_eq!(c[0]["severity"], "ok", "{c:?}");
+    assert!(
+        c[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only as a fallback after a check for st.user, in pages/admin.py:3"),
+        "{c:?}"
+    );
 }
 
 /// Real venvs with only package metadata installed (pip --no-deps): what

@@ -194,7 +194,7 @@ fn token_redirect_with_client_secret_post_is_not_followed() {
     let (code, _, err) = test_login(&sb, &["--streamlit-version", "1.56"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("stauth did not follow it: the token request carries the authorization code, the PKCE code_verifier and the client secret (client_secret_post), and stauth never resends it to an address a redirect names, here to another origin (http://127.0.0.1:"), "{err}");
-    assert!(err.contains("Streamlit 1.56 (Tornado server, Authlib on requests) would follow it: requests sends the POST again, body included (the code, the code_verifier and the client_secret), to the new address."), "{err}");
+    assert!(err.contains("Streamlit 1.56.0 (Tornado server, Authlib on requests) would follow it: requests sends the POST again, body included (the code, the code_verifier and the client_secret), to the new address."), "{err}");
     assert_eq!(thief.connections(), 0);
 }
 
