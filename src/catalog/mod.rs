@@ -60,6 +60,14 @@ pub struct Preset {
     pub groups_claim: Option<&'static str>,
     /// Whether the ID token carries a `picture` claim (None: unknown/depends).
     pub has_picture: Option<bool>,
+    /// User claims the provider, as set up by default, puts only in userinfo
+    /// and not in the ID token. Streamlit reads only the ID token, so these
+    /// never reach `st.user` (the dev provider's `--like` reproduces this).
+    pub userinfo_only: &'static [&'static str],
+    /// The ID token claim that holds app roles, when the provider has one
+    /// apart from [`Preset::groups_claim`]; a dotted name is a nested claim
+    /// (`realm_access.roles`).
+    pub roles_claim: Option<&'static str>,
 }
 
 /// A provider that cannot work with `st.login`, with the reason and a way out.
@@ -424,5 +432,38 @@ mod tests {
         assert_eq!(name(&format!("http://127.0.0.1:3000{wk}")), None);
         assert_eq!(name("https://accounts.google.com/"), None);
         assert_eq!(name(""), None);
+        assert_eq!(
+            name(&format!("https://www.linkedin.com/oauth{wk}")),
+            Some("linkedin")
+        );
+        // Self-hosted presets on a bare host are told apart by nothing.
+        assert_eq!(name(&format!("https://id.example.com{wk}")), None);
+    }
+
+    #[test]
+    fn preset_facts_agree() {
+        for p in PRESETS {
+            // init writes every client_kwarg of the preset and says why.
+            for (key, value) in p.client_kwargs {
+                let line = format!("{key} = \"{value}\"");
+                assert!(
+                    p.init_warnings.iter().any(|w| w.contains(&line)),
+                    "{}: no init warning explains {line}",
+                    p.name
+                );
+            }
+            // A picture that lives only in userinfo never reaches st.user.
+            if p.userinfo_only.contains(&"picture") {
+                assert_ne!(p.has_picture, Some(true), "{}", p.name);
+            }
+            // No logout endpoint: the quirks say logout is local.
+            if p.register_logout.is_none() {
+                assert!(
+                    p.quirks.iter().any(|q| q.contains("end_session_endpoint")),
+                    "{}: logout is local but no quirk says so",
+                    p.name
+                );
+            }
+        }
     }
 }

@@ -30,6 +30,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: Some(true),
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "microsoft",
@@ -53,17 +55,22 @@ pub const PRESETS: &[Preset] = &[
             "The client secret is created under Certificates & secrets.",
             "The ID token has no picture claim.",
             "The email claim is optional: fall back to preferred_username when st.user has no email.",
-            "Groups come from Token configuration → groups claim; users in many groups can make the login cookie too large.",
+            "Groups come from Token configuration → groups claim, as object IDs (GUIDs); users in many groups can make the login cookie too large.",
+            // https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-fed-group-claims
+            "Past 200 groups Entra leaves the groups claim out and sends an overage claim (_claim_names/_claim_sources pointing at Microsoft Graph) instead, so st.user has no groups at all: emit only the groups assigned to the application, or use app roles.",
             "App roles (App roles in the app registration) arrive in the roles claim.",
             "Discovery lacks code_challenge_methods_supported, so Streamlit sends no PKCE.",
         ],
         init_warnings: &[
             "Discovery lacks code_challenge_methods_supported, so Streamlit sends no PKCE for Microsoft logins.",
             "The email claim is optional in Microsoft ID tokens: fall back to preferred_username when st.user has no email.",
+            "A user in more than 200 groups gets no groups claim at all (an overage claim replaces it): prefer app roles, or emit only the groups assigned to the application.",
         ],
         client_kwargs: &[],
         groups_claim: Some("groups"),
         has_picture: Some(false),
+        userinfo_only: &[],
+        roles_claim: Some("roles"),
     },
     Preset {
         name: "azure-b2c",
@@ -94,6 +101,8 @@ pub const PRESETS: &[Preset] = &[
         quirks: &[
             "The claims in the ID token are chosen in the user flow.",
             "The email address arrives as an emails array, so st.user.email is empty; read the emails claim instead.",
+            // https://learn.microsoft.com/azure/active-directory-b2c/authorization-code-flow
+            "B2C documents prompt=login as its only prompt value: Streamlit's default select_account shows no account picker (B2C appears to ignore it; unverified). Set client_kwargs prompt = \"login\" to make every login ask for credentials.",
             "Azure AD B2C has been closed to new customers since May 2025.",
         ],
         init_warnings: &[
@@ -103,6 +112,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "entra-external-id",
@@ -132,12 +143,14 @@ pub const PRESETS: &[Preset] = &[
         register_logout: Some("App registrations → your app → platform \"Web\" → Redirect URIs: Streamlit sends the redirect URI itself as post_logout_redirect_uri"),
         quirks: &[
             "The app must be added to a user flow.",
-            "Otherwise it behaves like microsoft: no picture claim, email optional (fall back to preferred_username), and no PKCE.",
+            "Otherwise it behaves like microsoft: no picture claim, email optional (fall back to preferred_username), no PKCE, and past 200 groups an overage claim replaces the groups claim, so st.user has no groups.",
         ],
         init_warnings: &["Add the app registration to a user flow in the External ID tenant."],
         client_kwargs: &[],
         groups_claim: Some("groups"),
         has_picture: Some(false),
+        userinfo_only: &[],
+        roles_claim: Some("roles"),
     },
     Preset {
         name: "auth0",
@@ -168,6 +181,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "okta",
@@ -188,12 +203,21 @@ pub const PRESETS: &[Preset] = &[
         register_logout: Some("Applications → your app → Sign-out redirect URIs"),
         quirks: &[
             "Assign users to the app, or they cannot sign in.",
+            // https://developer.okta.com/docs/guides/customize-tokens-groups-claim/
+            "There is no groups claim until you add one to the app (Sign On → OpenID Connect ID Token → Groups claim type and filter); the org server puts it only in the ID token.",
             "Logout (/v1/logout) needs id_token_hint, which Streamlit sends since 1.53.",
+            // https://developer.okta.com/docs/api/openapi/okta-oauth/oauth/orgas/authorizewithpost
+            "Okta's /authorize lists the prompt values none, consent and login, not select_account (Streamlit's default); what Okta does with it is not documented (unverified). stauth init reads prompt_values_supported from discovery and sets client_kwargs prompt = \"login\" when select_account is missing.",
         ],
-        init_warnings: &["Assign users to the app integration in Okta, or they cannot sign in."],
+        init_warnings: &[
+            "Assign users to the app integration in Okta, or they cannot sign in.",
+            "For groups, add a groups claim to the app (Sign On → OpenID Connect ID Token): there is none by default.",
+        ],
         client_kwargs: &[],
         groups_claim: Some("groups"),
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "okta-custom",
@@ -225,6 +249,7 @@ pub const PRESETS: &[Preset] = &[
             "Assign users to the app, or they cannot sign in.",
             "Custom claims such as groups reach the ID token only when set to \"Include in token type: ID Token = Always\".",
             "Logout (/v1/logout) needs id_token_hint, which Streamlit sends since 1.53.",
+            "Okta's /authorize lists the prompt values none, consent and login, not select_account (Streamlit's default); what Okta does with it is not documented (unverified). stauth init reads prompt_values_supported from discovery and sets client_kwargs prompt = \"login\" when select_account is missing.",
         ],
         init_warnings: &[
             "Groups reach st.user only when the groups claim is set to \"Include in token type: ID Token = Always\".",
@@ -232,6 +257,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: Some("groups"),
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "cognito",
@@ -273,6 +300,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: Some("cognito:groups"),
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "keycloak",
@@ -303,12 +332,15 @@ pub const PRESETS: &[Preset] = &[
         quirks: &[
             "For Keycloak before v17, or with relative path /auth, enter the host with /auth, e.g. sso.example.com/auth.",
             "Groups and roles reach the ID token only through mappers with \"Add to ID token\" on.",
-            "The picture claim needs a mapper too.",
+            // https://www.keycloak.org/docs/latest/server_admin/ (Client scopes: the built-in profile scope)
+            "The default profile scope already maps the picture user attribute into the ID token; st.user has a picture only for users who have that attribute set.",
         ],
         init_warnings: &["Groups and roles reach st.user only through mappers with \"Add to ID token\" on."],
         client_kwargs: &[],
         groups_claim: Some("groups"),
-        has_picture: Some(false),
+        has_picture: None,
+        userinfo_only: &[],
+        roles_claim: Some("realm_access.roles"),
     },
     Preset {
         name: "authentik",
@@ -335,17 +367,21 @@ pub const PRESETS: &[Preset] = &[
         issuer_differs_from_url: false,
         app_type: "OAuth2/OpenID provider, client type Confidential, bound to an Application",
         register_redirect: "Providers → your OAuth2/OpenID provider → Redirect URIs",
-        register_logout: Some("Wherever authentik lists allowed post-logout URLs, if it asks: Streamlit sends the redirect URI itself as post_logout_redirect_uri"),
+        register_logout: Some("Providers → your OAuth2/OpenID provider → Redirect URIs: add the redirect URI again with type Post Logout (authentik 2026.5+)"),
         quirks: &[
             "Pick a Signing Key on the provider: without one, ID tokens are HS256 signed with the client secret and fail (authentik#4824).",
             "The groups claim comes from the default profile scope mapping.",
+            "Since authentik 2026.5 each redirect URI has a type, Authorization or Post Logout: Streamlit sends the redirect URI itself as post_logout_redirect_uri, so save it a second time with type Post Logout.",
         ],
         init_warnings: &[
             "Pick a Signing Key on the OAuth2/OpenID provider, or ID tokens are HS256 and login fails (authentik#4824).",
+            "On authentik 2026.5+, add the redirect URI a second time with type Post Logout, or logout cannot return to the app.",
         ],
         client_kwargs: &[],
         groups_claim: Some("groups"),
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "gitlab",
@@ -363,15 +399,23 @@ pub const PRESETS: &[Preset] = &[
         issuer_differs_from_url: false,
         app_type: "Confidential application with scopes openid, profile and email (Applications)",
         register_redirect: "Applications → your application → Redirect URI",
-        register_logout: Some("Wherever GitLab lists allowed post-logout URLs, if it asks: Streamlit sends the redirect URI itself as post_logout_redirect_uri"),
+        register_logout: None,
         quirks: &[
-            "The groups claim is only in userinfo, which Streamlit never reads; the ID token has groups_direct.",
-            "The email claim is present only when the user's email is public.",
+            // https://docs.gitlab.com/integration/openid_connect_provider/
+            "The ID token holds only sub, sub_legacy, email, email_verified and groups_direct; name, nickname, preferred_username, picture and groups are only in userinfo, which Streamlit never reads, so st.user has no name or picture.",
+            "With the email scope (Streamlit asks for it) the email claim is the user's primary email, not only a public one.",
+            "Use groups_direct (direct memberships only) for roles: groups, which includes inherited memberships, is userinfo-only.",
+            "gitlab.com's discovery has no end_session_endpoint, so st.logout() only clears the Streamlit cookies and the GitLab session stays signed in.",
         ],
-        init_warnings: &["GitLab puts groups only in userinfo, which Streamlit never reads: use the groups_direct claim."],
+        init_warnings: &[
+            "GitLab's ID token has no name or picture (they are only in userinfo, which Streamlit never reads): show st.user.email instead of a name.",
+            "GitLab puts groups only in userinfo: use the groups_direct claim, which holds direct memberships only.",
+        ],
         client_kwargs: &[],
         groups_claim: Some("groups_direct"),
-        has_picture: None,
+        has_picture: Some(false),
+        userinfo_only: &["name", "nickname", "preferred_username", "picture", "groups"],
+        roles_claim: None,
     },
     Preset {
         name: "zitadel",
@@ -401,6 +445,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &["name", "given_name", "family_name", "email", "email_verified", "picture"],
+        roles_claim: Some("urn:zitadel:iam:org:project:roles"),
     },
     Preset {
         name: "salesforce",
@@ -418,12 +464,20 @@ pub const PRESETS: &[Preset] = &[
         issuer_differs_from_url: false,
         app_type: "External Client App with scopes openid, email and profile",
         register_redirect: "External Client App → Callback URL",
-        register_logout: Some("Wherever Salesforce lists allowed post-logout URLs, if it asks: Streamlit sends the redirect URI itself as post_logout_redirect_uri"),
-        quirks: &["Use test.salesforce.com for a sandbox, or your My Domain host."],
-        init_warnings: &[],
+        register_logout: Some("Not needed: Salesforce ignores post_logout_redirect_uri; set the page users land on after logout as the app's Single Logout URL (Enable Single Logout) or the org's Logout URL (Setup → Session Settings → Logout Page Settings)"),
+        quirks: &[
+            "Use test.salesforce.com for a sandbox, or your My Domain host.",
+            // https://help.salesforce.com/s/articleView?id=xcloud.slo_about.htm
+            "Salesforce ignores post_logout_redirect_uri: after st.logout() the browser goes to the app's Single Logout URL or the org's Logout URL (https only), not back to the Streamlit app.",
+        ],
+        init_warnings: &[
+            "Salesforce ignores post_logout_redirect_uri: set the app's Single Logout URL (or the org's Logout URL) to the page users should see after logout.",
+        ],
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "onelogin",
@@ -449,6 +503,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "pingone",
@@ -457,7 +513,8 @@ pub const PRESETS: &[Preset] = &[
         inputs: &[
             InputSpec {
                 id: "region",
-                help: "PingOne region, the domain suffix: com, eu, ca, asia or com.au",
+                // https://docs.pingidentity.com/pingone/developer_tools/p1_ip_address_domain_reference.html
+                help: "PingOne region, the domain suffix: com, eu, ca, com.au or sg (asia is legacy, for existing customers only)",
                 example: "eu",
                 is_host: false,
                 default: None,
@@ -481,6 +538,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "logto",
@@ -507,6 +566,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[("prompt", "login")],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "kinde",
@@ -530,6 +591,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "descope",
@@ -545,14 +608,21 @@ pub const PRESETS: &[Preset] = &[
         discovery_url: "https://api.descope.com/{project-id}/.well-known/openid-configuration",
         issuer_note: "https://api.descope.com/<project id>",
         issuer_differs_from_url: false,
-        app_type: "Federated (Inbound) App",
-        register_redirect: "Federated / Inbound Apps → your app → Approved Callback URLs",
-        register_logout: Some("Wherever Descope lists allowed post-logout URLs, if it asks: Streamlit sends the redirect URI itself as post_logout_redirect_uri"),
-        quirks: &[],
-        init_warnings: &[],
+        app_type: "Federated OIDC application (Applications → + Application → Generic OIDC Application)",
+        register_redirect: "Applications → your OIDC application → Approved Redirect URLs",
+        register_logout: Some("Applications → your OIDC application → Approved Redirect URLs: Streamlit sends the redirect URI itself as post_logout_redirect_uri"),
+        quirks: &[
+            // https://docs.descope.com/customize/auth/oidc/
+            "st.login needs a Federated OIDC application, where Descope is the identity provider; Inbound Apps are the opposite direction (other apps getting access to yours) and do not work.",
+            "Federated applications beyond the default one are a Pro+ feature.",
+            "The application's page shows its issuer: when it is not https://api.descope.com/<project id>, use stauth init --issuer with the one shown.",
+        ],
+        init_warnings: &["Create a Federated OIDC application (Applications → Generic OIDC Application), not an Inbound App."],
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "clerk",
@@ -576,6 +646,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "casdoor",
@@ -601,6 +673,132 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
+    },
+    Preset {
+        name: "linkedin",
+        title: "LinkedIn",
+        summary: "Sign In with LinkedIn using OpenID Connect",
+        inputs: &[],
+        discovery_url: "https://www.linkedin.com/oauth/.well-known/openid-configuration",
+        issuer_note: "https://www.linkedin.com/oauth",
+        issuer_differs_from_url: false,
+        app_type: "App in the LinkedIn Developer Portal with the product \"Sign In with LinkedIn using OpenID Connect\"",
+        register_redirect: "Developer Portal → My apps → your app → Auth → Authorized redirect URLs for your app",
+        register_logout: None,
+        quirks: &[
+            // https://learn.microsoft.com/linkedin/consumer/integrations/self-serve/sign-in-with-linkedin-v2
+            "LinkedIn takes the client secret only in the token request body: with Authlib's default client_secret_basic the token request fails with invalid_client, so the preset sets client_kwargs token_endpoint_auth_method = \"client_secret_post\".",
+            "LinkedIn has no end_session_endpoint, so st.logout() only clears the Streamlit cookies and the LinkedIn session stays signed in.",
+            "The ID token has name, given_name, family_name, picture, email and email_verified, and no groups or roles.",
+            "LinkedIn says this sign-in does not verify a member's identity.",
+        ],
+        init_warnings: &["client_kwargs token_endpoint_auth_method = \"client_secret_post\" is set because LinkedIn rejects Authlib's default client_secret_basic with invalid_client."],
+        client_kwargs: &[("token_endpoint_auth_method", "client_secret_post")],
+        groups_claim: None,
+        has_picture: Some(true),
+        userinfo_only: &[],
+        roles_claim: None,
+    },
+    Preset {
+        name: "pocket-id",
+        title: "Pocket ID",
+        summary: "Pocket ID (self-hosted, passkeys only)",
+        inputs: &[InputSpec {
+            id: "host",
+            help: "Pocket ID host (its app URL)",
+            example: "id.example.com",
+            is_host: true,
+            default: None,
+        }],
+        discovery_url: "https://{host}/.well-known/openid-configuration",
+        issuer_note: "Pocket ID's app URL, https://<host>",
+        issuer_differs_from_url: false,
+        app_type: "OIDC client with Public Client off (Administration → OIDC Clients → Add OIDC Client)",
+        register_redirect: "OIDC Clients → your client → Callback URLs",
+        register_logout: Some("OIDC Clients → your client → Logout Callback URLs"),
+        quirks: &[
+            // https://github.com/pocket-id/pocket-id/issues/1442
+            "Pocket ID 2.6 rejects prompt=select_account, Streamlit's default (pocket-id#1442; later releases show an account confirmation instead), so the preset sets client_kwargs prompt = \"login\".",
+            "Groups need the groups scope: scope = \"openid email profile groups\".",
+            "Allowed User Groups on the client limits who may sign in.",
+        ],
+        init_warnings: &[
+            "client_kwargs prompt = \"login\" is set because Pocket ID 2.6 rejects Streamlit's default prompt=select_account.",
+            "To get groups, add groups to the scope: client_kwargs scope = \"openid email profile groups\".",
+        ],
+        client_kwargs: &[("prompt", "login")],
+        groups_claim: Some("groups"),
+        has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
+    },
+    Preset {
+        name: "authelia",
+        title: "Authelia",
+        summary: "Authelia (self-hosted, can use LDAP)",
+        inputs: &[InputSpec {
+            id: "host",
+            help: "Authelia host (its portal URL)",
+            example: "auth.example.com",
+            is_host: true,
+            default: None,
+        }],
+        discovery_url: "https://{host}/.well-known/openid-configuration",
+        issuer_note: "Authelia's portal URL, https://<host>",
+        issuer_differs_from_url: false,
+        app_type: "A client under identity_providers.oidc.clients with a (hashed) client_secret and scopes openid, email, profile and groups",
+        register_redirect: "Authelia configuration → identity_providers.oidc.clients[].redirect_uris",
+        register_logout: None,
+        quirks: &[
+            // https://github.com/authelia/authelia/issues/5057
+            "Authelia has no end_session_endpoint, so st.logout() only clears the Streamlit cookies and the Authelia session stays signed in.",
+            // https://www.authelia.com/integration/openid-connect/openid-connect-1.0-claims/
+            "Authelia's ID token is minimal: email, name, preferred_username and groups are only in userinfo, which Streamlit never reads. Add a claims policy whose id_token lists them (identity_providers.oidc.claims_policies.NAME.id_token) and set it as the client's claims_policy.",
+            "Groups need the groups scope: scope = \"openid email profile groups\".",
+        ],
+        init_warnings: &[
+            "Authelia puts email, name and groups only in userinfo, which Streamlit never reads: give the client a claims_policy whose id_token lists email, email_verified, name, preferred_username and groups.",
+            "Authelia has no end_session_endpoint: st.logout() cannot end the Authelia session.",
+        ],
+        client_kwargs: &[],
+        groups_claim: Some("groups"),
+        has_picture: None,
+        userinfo_only: &["email", "email_verified", "name", "preferred_username", "groups"],
+        roles_claim: None,
+    },
+    Preset {
+        name: "hydra",
+        title: "Ory Hydra",
+        summary: "Ory Hydra, self-hosted or in Ory Network",
+        inputs: &[InputSpec {
+            id: "issuer",
+            help: "Hydra's issuer URL (urls.self.issuer), or the Ory Network project URL",
+            example: "https://hydra.example.com",
+            is_host: false,
+            default: None,
+        }],
+        discovery_url: "{issuer}/.well-known/openid-configuration",
+        issuer_note: "Exactly Hydra's urls.self.issuer (Ory Network: https://<project slug>.projects.oryapis.com)",
+        issuer_differs_from_url: false,
+        app_type: "OAuth2 client with grant type authorization_code, response type code and token endpoint auth method client_secret_basic (hydra create oauth2-client, or Ory Console → OAuth2 Clients)",
+        register_redirect: "The client's redirect_uris (hydra create oauth2-client --redirect-uri)",
+        register_logout: Some("The client's post_logout_redirect_uris (hydra create oauth2-client --post-logout-callback)"),
+        quirks: &[
+            // https://github.com/ory/docs/pull/2606
+            "Hydra rejects prompt=select_account, Streamlit's default, with invalid_request (releases from mid-2026 treat it like login), so the preset sets client_kwargs prompt = \"login\".",
+            "The ID token holds what your login and consent app puts in session.id_token: email, name and groups reach st.user only if it sets them.",
+        ],
+        init_warnings: &[
+            "client_kwargs prompt = \"login\" is set because Hydra rejects Streamlit's default prompt=select_account.",
+            "Your consent app must put email and name into session.id_token, or st.user has only sub.",
+        ],
+        client_kwargs: &[("prompt", "login")],
+        groups_claim: None,
+        has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "dex",
@@ -627,6 +825,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: Some("groups"),
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
     Preset {
         name: "generic",
@@ -653,6 +853,8 @@ pub const PRESETS: &[Preset] = &[
         client_kwargs: &[],
         groups_claim: None,
         has_picture: None,
+        userinfo_only: &[],
+        roles_claim: None,
     },
 ];
 

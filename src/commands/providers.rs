@@ -117,7 +117,7 @@ fn preset_details(p: &Preset) -> String {
         Some(where_) => s.push_str(&format!("  Post-logout URI:   {where_}\n")),
         None => s.push_str("  Post-logout URI:   none (the provider has no logout endpoint; st.logout() is local only)\n"),
     }
-    s.push_str("  Register your redirect_uri (e.g. http://localhost:8501/oauth2callback) in both places.\n");
+    s.push_str("  Where these ask for a URL, give your redirect_uri (e.g. http://localhost:8501/oauth2callback).\n");
     if !p.quirks.is_empty() {
         s.push_str("\nQuirks:\n");
         for q in p.quirks {

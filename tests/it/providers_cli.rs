@@ -275,3 +275,222 @@ fn every_preset_works_with_init_using_its_examples() {
     }
     assert!(!sb.file(".streamlit").exists(), "--dry-run wrote nothing");
 }
+
+/// Presets the catalog corrections touched or added (keycloak and microsoft
+/// have their own text snapshots above): their details as a user reads them,
+/// text and JSON.
+const REVIEWED: &[&str] = &[
+    "gitlab",
+    "descope",
+    "salesforce",
+    "okta",
+    "pingone",
+    "authentik",
+    "azure-b2c",
+    "linkedin",
+    "pocket-id",
+    "hydra",
+    "authelia",
+];
+
+#[test]
+fn reviewed_presets_details_text_and_json() {
+    let sb = Sandbox::new();
+    for name in REVIEWED {
+        let (code, out, err) = providers(&sb, &[name]);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(err, "", "{name}");
+        assert!(out.contains(&format!("(preset {name})")), "{name}: {out}");
+        assert_snapshot!(format!("details_{name}"), out);
+
+        let v = providers_json(&sb, &[name]);
+        assert_eq!(v["preset"]["name"], *name);
+        assert_snapshot!(
+            format!("json_{name}"),
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+    }
+}
+
+/// The claim facts the dev provider's `--like` reads, as `--json` shows them.
+#[test]
+fn claim_facts_in_json() {
+    let sb = Sandbox::new();
+    let preset = |name: &str| providers_json(&sb, &[name])["preset"].clone();
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap_or_else(|| panic!("not an array: {v}"))
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // GitLab: only sub, email, email_verified and groups_direct in the ID
+    // token; no logout endpoint.
+    let gitlab = preset("gitlab");
+    let userinfo = strings(&gitlab["userinfo_only"]);
+    for claim in ["name", "picture", "groups", "nickname"] {
+        assert!(userinfo.iter().any(|c| c == claim), "{claim}: {userinfo:?}");
+    }
+    assert!(!userinfo.iter().any(|c| c == "email"), "{userinfo:?}");
+    assert_eq!(gitlab["groups_claim"], "groups_direct");
+    assert_eq!(gitlab["has_picture"], false);
+    assert!(gitlab["register_logout"].is_null());
+
+    // Authelia: a minimal ID token by default, no logout endpoint.
+    let authelia = preset("authelia");
+    let userinfo = strings(&authelia["userinfo_only"]);
+    for claim in ["email", "name", "groups"] {
+        assert!(userinfo.iter().any(|c| c == claim), "{claim}: {userinfo:?}");
+    }
+    assert!(authelia["register_logout"].is_null());
+
+    // Roles claims, where the provider has one apart from groups.
+    assert_eq!(preset("microsoft")["roles_claim"], "roles");
+    assert_eq!(preset("keycloak")["roles_claim"], "realm_access.roles");
+    assert_eq!(preset("keycloak")["has_picture"], Value::Null);
+    assert_eq!(preset("google")["roles_claim"], Value::Null);
+    assert_eq!(strings(&preset("google")["userinfo_only"]).len(), 0);
+
+    // Every preset has both fields, so `--like` never guesses.
+    for p in providers_json(&sb, &[])["presets"].as_array().unwrap() {
+        assert!(p["userinfo_only"].is_array(), "{}", p["name"]);
+        assert!(
+            p["roles_claim"].is_null() || p["roles_claim"].is_string(),
+            "{}",
+            p["name"]
+        );
+    }
+}
+
+#[test]
+fn pingone_offers_singapore() {
+    let sb = Sandbox::new();
+    let report = init_dry(
+        &sb,
+        "pingone",
+        &[
+            ("region".into(), "sg".into()),
+            (
+                "environment-id".into(),
+                "11111111-2222-3333-4444-555555555555".into(),
+            ),
+        ],
+    );
+    assert_eq!(
+        report["provider"]["server_metadata_url"],
+        "https://auth.pingone.sg/11111111-2222-3333-4444-555555555555/as/.well-known/openid-configuration"
+    );
+    let (_, out, _) = providers(&sb, &["pingone"]);
+    assert!(out.contains("com.au or sg"), "{out}");
+}
+
+/// Runs `stauth init --provider NAME` offline for real (it writes the
+/// secrets file) and returns what the file holds.
+fn init_writes(sb: &Sandbox, args: &[&str]) -> String {
+    let (code, out, err) = run(sb
+        .cmd()
+        .args(["init", "--streamlit-version", "1.67"])
+        .args(args)
+        .args(["--client-id", "x", "--offline"])
+        .env("STAUTH_CLIENT_SECRET", SECRET));
+    assert_eq!(code, 0, "{args:?}: {err}");
+    assert_no_secret(&[&out, &err]);
+    sb.secrets()
+}
+
+/// The `client_kwargs` line of the one provider entry in a secrets file.
+fn client_kwargs_line(secrets: &str) -> &str {
+    let lines: Vec<&str> = secrets
+        .lines()
+        .filter(|l| l.trim_start().starts_with("client_kwargs"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{secrets}");
+    lines[0]
+}
+
+#[test]
+fn init_writes_linkedin_client_secret_post() {
+    let sb = Sandbox::new();
+    let secrets = init_writes(&sb, &["--provider", "linkedin"]);
+    assert!(
+        secrets.contains(
+            "server_metadata_url = \"https://www.linkedin.com/oauth/.well-known/openid-configuration\""
+        ),
+        "{secrets}"
+    );
+    // Authlib's default client_secret_basic fails at LinkedIn, and the
+    // prompt stays Streamlit's default.
+    assert_eq!(
+        client_kwargs_line(&secrets),
+        "client_kwargs = { token_endpoint_auth_method = \"client_secret_post\" }"
+    );
+
+    // A second run keeps the file as it is.
+    let again = init_writes(&sb, &["--provider", "linkedin", "--force"]);
+    assert_eq!(client_kwargs_line(&again), client_kwargs_line(&secrets));
+}
+
+#[test]
+fn init_keeps_a_token_endpoint_auth_method_the_user_chose() {
+    let sb = Sandbox::new();
+    sb.write(
+        ".streamlit/secrets.toml",
+        "[auth]\nclient_kwargs = { token_endpoint_auth_method = \"client_secret_basic\" }\n",
+    );
+    let secrets = init_writes(&sb, &["--provider", "linkedin"]);
+    assert_eq!(
+        client_kwargs_line(&secrets),
+        "client_kwargs = { token_endpoint_auth_method = \"client_secret_basic\" }"
+    );
+}
+
+#[test]
+fn init_writes_prompt_login_for_pocket_id_and_hydra() {
+    for (args, url) in [
+        (
+            &["--provider", "pocket-id", "--host", "id.example.com"][..],
+            "https://id.example.com/.well-known/openid-configuration",
+        ),
+        (
+            &[
+                "--provider",
+                "hydra",
+                "--issuer",
+                "https://hydra.example.com",
+            ][..],
+            "https://hydra.example.com/.well-known/openid-configuration",
+        ),
+    ] {
+        let sb = Sandbox::new();
+        let secrets = init_writes(&sb, args);
+        assert!(
+            secrets.contains(&format!("server_metadata_url = \"{url}\"")),
+            "{secrets}"
+        );
+        // Both reject Streamlit's default prompt=select_account.
+        assert_eq!(
+            client_kwargs_line(&secrets),
+            "client_kwargs = { prompt = \"login\" }",
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn init_names_the_authelia_claims_policy() {
+    let sb = Sandbox::new();
+    let (code, out, err) = run(sb
+        .cmd()
+        .args(["init", "--streamlit-version", "1.67"])
+        .args(["--provider", "authelia", "--host", "auth.example.com"])
+        .args(["--client-id", "x", "--offline"])
+        .env("STAUTH_CLIENT_SECRET", SECRET));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        format!("{out}{err}").contains("claims_policy"),
+        "{out}\n{err}"
+    );
+    // Authelia needs no client_kwargs: Streamlit's defaults work.
+    assert!(!sb.secrets().contains("client_kwargs"), "{}", sb.secrets());
+}
