@@ -70,6 +70,31 @@ impl Sandbox {
     }
 
     /// `stauth init` for Google with the test secret on stdin, offline.
+    /// `stauth init` for the test provider at `issuer` (client `stauth-test`,
+    /// the given redirect URI) with `client_secret` in the environment,
+    /// then `extra` flags.
+    pub fn init_test_idp(
+        &self,
+        issuer: &str,
+        redirect_uri: &str,
+        client_secret: &str,
+        extra: &[&str],
+    ) -> Command {
+        let mut cmd = self.cmd();
+        cmd.args([
+            "init",
+            "--issuer",
+            issuer,
+            "--client-id",
+            "stauth-test",
+            "--redirect-uri",
+            redirect_uri,
+        ])
+        .args(extra)
+        .env("STAUTH_CLIENT_SECRET", client_secret);
+        cmd
+    }
+
     pub fn init_google(&self, extra: &[&str]) -> Command {
         let mut cmd = self.cmd();
         cmd.args([
@@ -194,18 +219,7 @@ pub fn provider_app(extra: serde_json::Value, client_secret: &str) -> (idp::Idp,
     }
     let idp = idp::Idp::start(config);
     let sb = Sandbox::new();
-    let (code, _, err) = run(sb
-        .cmd()
-        .args([
-            "init",
-            "--issuer",
-            &idp.issuer,
-            "--client-id",
-            "stauth-test",
-            "--redirect-uri",
-            &redirect,
-        ])
-        .env("STAUTH_CLIENT_SECRET", client_secret));
+    let (code, _, err) = run(&mut sb.init_test_idp(&idp.issuer, &redirect, client_secret, &[]));
     assert_eq!(code, 0, "init failed: {err}");
     (idp, sb, port)
 }

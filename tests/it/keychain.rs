@@ -832,19 +832,9 @@ fn real_streamlit_under_stauth_run_logs_in_with_the_keychain_secrets() {
     }));
     let sb = Sandbox::new();
     sb.write("app.py", APP);
-    let (code, out, err) = run(kc(&sb, &ss)
-        .args([
-            "init",
-            "--issuer",
-            &idp.issuer,
-            "--client-id",
-            "stauth-test",
-            "--redirect-uri",
-            &redirect,
-            "--store",
-            "keychain",
-        ])
-        .env("STAUTH_CLIENT_SECRET", IDP_SECRET));
+    let mut init = sb.init_test_idp(&idp.issuer, &redirect, IDP_SECRET, &["--store", "keychain"]);
+    ss.connect(&mut init);
+    let (code, out, err) = run(&mut init);
     assert_eq!(code, 0, "{err}");
     assert!(!sb.secrets().contains(IDP_SECRET));
     let cookie_secret = reveal(&sb, &ss, "auth.cookie_secret");

@@ -131,20 +131,12 @@ impl Setup {
         if starlette {
             sb.write(".streamlit/config.toml", "[server]\nuseStarlette = true\n");
         }
-        let (code, _, err) = run(sb
-            .cmd()
-            .args([
-                "init",
-                "--issuer",
-                &idp.issuer,
-                "--client-id",
-                "stauth-test",
-                "--redirect-uri",
-                &redirect_uri,
-                "--streamlit-version",
-                entry.streamlit,
-            ])
-            .env("STAUTH_CLIENT_SECRET", SECRET));
+        let (code, _, err) = run(&mut sb.init_test_idp(
+            &idp.issuer,
+            &redirect_uri,
+            SECRET,
+            &["--streamlit-version", entry.streamlit],
+        ));
         assert_eq!(code, 0, "stauth init failed:\n{err}");
         let secrets: toml_edit::DocumentMut = sb.secrets().parse().expect("secrets.toml parses");
         sb.write("app.py", &APP.replace("USER", release.user_object()));

@@ -91,18 +91,7 @@ fn login_end_to_end(scenario: Scenario) -> Outcome {
 
     // stauth init against the provider's discovery, as a user would run it.
     let sb = Sandbox::new();
-    let mut init = sb.cmd();
-    init.args([
-        "init",
-        "--issuer",
-        &idp.issuer,
-        "--client-id",
-        "stauth-test",
-        "--redirect-uri",
-        &redirect_uri,
-    ])
-    .env("STAUTH_CLIENT_SECRET", SECRET);
-    let (code, _, err) = run(&mut init);
+    let (code, _, err) = run(&mut sb.init_test_idp(&idp.issuer, &redirect_uri, SECRET, &[]));
     assert_eq!(code, 0, "stauth init failed:\n{err}");
     let secrets = sb.secrets();
     // oidc-provider rejects Streamlit's default prompt=select_account.
