@@ -4,6 +4,9 @@
 //! quote) and reads some differently (`\u` escapes in quoted keys), while
 //! stauth parses by the standard. So the app's own interpreter parses each
 //! file with its `toml`, and the two readings of `[auth]` are compared.
+//! config.toml goes through the same parser: a file `toml` refuses is
+//! ignored whole (Streamlit logs "Error parsing config toml" and goes on
+//! with the defaults), so its port, base path and options do not apply.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -79,6 +82,14 @@ struct FileAnswer {
 }
 
 const ID: &str = "secrets.toml_package";
+const CONFIG_ID: &str = "config.toml_package";
+
+/// A file to parse: a secrets file with stauth's reading of `[auth]`, or a
+/// config.toml (only whether `toml` accepts it matters).
+enum Parsed {
+    Secrets(Option<Value>),
+    Config,
+}
 
 /// What the check did, for the JSON report: "toml 0.10.2", "skipped", "not needed".
 pub fn check(ctx: &Context, env: &Environment, out: &mut Vec<Diagnosis>) -> String {
@@ -87,13 +98,23 @@ pub fn check(ctx: &Context, env: &Environment, out: &mut Vec<Diagnosis>) -> Stri
         return "not needed (tomllib)".into();
     }
     // The files stauth could load; files::check reports the others.
-    let files: Vec<(PathBuf, Option<Value>)> = ctx
+    let mut files: Vec<(PathBuf, Parsed)> = ctx
         .secrets_sources()
         .files
         .into_iter()
         .filter(|p| p.exists())
-        .filter_map(|p| SecretsFile::load(&p).ok().map(|f| (p, f.auth_data())))
+        .filter_map(|p| {
+            SecretsFile::load(&p)
+                .ok()
+                .map(|f| (p, Parsed::Secrets(f.auth_data())))
+        })
         .collect();
+    files.extend(
+        ctx.server
+            .config_files
+            .iter()
+            .map(|p| (p.clone(), Parsed::Config)),
+    );
     if files.is_empty() {
         return "no secrets file".into();
     }
@@ -127,8 +148,15 @@ pub fn check(ctx: &Context, env: &Environment, out: &mut Vec<Diagnosis>) -> Stri
             ),
         );
     };
-    for ((path, ours), theirs) in files.iter().zip(answer.files) {
+    for ((path, parsed), theirs) in files.iter().zip(answer.files) {
         let name = shown(path, &ctx.app_dir);
+        let ours = match parsed {
+            Parsed::Secrets(auth) => auth,
+            Parsed::Config => {
+                config_finding(&name, &version, release.version, &theirs, out);
+                continue;
+            }
+        };
         if let Some(error) = theirs.error {
             let at = match (theirs.line, theirs.column) {
                 (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
@@ -167,8 +195,42 @@ pub fn check(ctx: &Context, env: &Environment, out: &mut Vec<Diagnosis>) -> Stri
     format!("toml {version}")
 }
 
+/// What `toml` made of a config.toml.
+fn config_finding(
+    name: &str,
+    toml_version: &str,
+    release: crate::streamlit::StreamlitVersion,
+    theirs: &FileAnswer,
+    out: &mut Vec<Diagnosis>,
+) {
+    let Some(error) = &theirs.error else {
+        if theirs.unread.is_none() {
+            push(
+                out,
+                Area::Files,
+                Finding::ok(
+                    CONFIG_ID,
+                    format!("{name}: the `toml` package {toml_version} reads it"),
+                ),
+            );
+        }
+        return;
+    };
+    let at = match (theirs.line, theirs.column) {
+        (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
+        _ => String::new(),
+    };
+    push(
+        out,
+        Area::Files,
+        Finding::error(CONFIG_ID, format!("{name}: the `toml` package {toml_version} that Streamlit {release} reads config.toml with rejects it{at}: {error}"))
+            .why("Streamlit logs \"Error parsing config toml\" and ignores the whole file: its server.port, server.baseUrlPath and other options do not apply, so the app runs where the redirect_uri does not point.")
+            .fix("write that value in a form both accept (e.g. an array of one type), or upgrade Streamlit to 1.66 or later (tomllib)"),
+    );
+}
+
 /// Runs the parser in `python`, bounded in time and output.
-fn ask(python: &Path, files: &[(PathBuf, Option<Value>)]) -> Result<Answer, String> {
+fn ask(python: &Path, files: &[(PathBuf, Parsed)]) -> Result<Answer, String> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let paths: Vec<PathBuf> = files.iter().map(|(p, _)| abs(p)).collect();
     let out = run_script(python, PARSE, &paths, TIMEOUT)?;

@@ -29,6 +29,8 @@ pub struct ServerSettings {
     pub use_starlette: Option<String>,
     /// The config.toml that sets `server.trustedUserHeaders` (1.49+), if one does.
     pub trusted_user_headers: Option<String>,
+    /// The config.toml files that exist and were read, in order.
+    pub config_files: Vec<PathBuf>,
 }
 
 impl ServerSettings {
@@ -51,6 +53,7 @@ impl ServerSettings {
             secrets_files: None,
             use_starlette: None,
             trusted_user_headers: None,
+            config_files: Vec::new(),
         };
         let mut files: Vec<PathBuf> = Vec::new();
         if let Some(home) = home {
@@ -102,6 +105,7 @@ impl ServerSettings {
             }
         };
         let doc = parse_toml(path, &text)?;
+        self.config_files.push(path.to_path_buf());
         if let Some(files) = doc
             .get("secrets")
             .and_then(|s| s.as_table_like())
@@ -237,6 +241,7 @@ mod tests {
             secrets_files: None,
             use_starlette: None,
             trusted_user_headers: None,
+            config_files: Vec::new(),
         };
         assert_eq!(
             s.local_redirect_uri(),

@@ -115,6 +115,7 @@ mod tests {
             secrets_files: None,
             use_starlette: None,
             trusted_user_headers: None,
+            config_files: Vec::new(),
         }
     }
 

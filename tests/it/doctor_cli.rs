@@ -964,3 +964,54 @@ fn secrets_as_the_toml_package_reads_them() {
     );
     assert_eq!(report["streamlit"]["secrets_parser_check"], "skipped");
 }
+
+/// Streamlit up to 1.65 reads config.toml with `toml` 0.10 too, and ignores
+/// a file it refuses whole: the port in it does not apply.
+#[test]
+fn config_toml_as_the_toml_package_reads_it() {
+    let python = release_python("1.48.0");
+    let sb = app(Some(HEALTHY));
+    let port_of_real_streamlit = || {
+        let out = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "from streamlit import config\nconfig.get_config_options(force_reparse=True)\nprint(config.get_option('server.port'))",
+            ])
+            .current_dir(sb.path())
+            .env("HOME", sb.home())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    sb.write(".streamlit/config.toml", "[server]\nport = 8502\n");
+    let (_, report, _) = doctor_with(&sb, &python, &[]);
+    assert_eq!(check(&report, "config.toml_package")["severity"], "ok");
+    assert_eq!(port_of_real_streamlit(), "8502");
+
+    // Valid TOML 1.0 that toml 0.10 refuses: Streamlit runs on 8501.
+    sb.write(
+        ".streamlit/config.toml",
+        "[server]\nport = 8502\n\n[theme]\nfonts = [1, \"serif\"]\n",
+    );
+    let (code, report, err) = doctor_with(&sb, &python, &[]);
+    assert_eq!(code, 1, "{err}");
+    let c = check(&report, "config.toml_package");
+    assert_eq!(c["severity"], "error", "{c}");
+    assert!(
+        c["message"].as_str().unwrap().contains(
+            ".streamlit/config.toml: the `toml` package 0.10.2 that Streamlit 1.48.0 reads config.toml with rejects it at line 5"
+        ),
+        "{c}"
+    );
+    assert!(
+        c["why"]
+            .as_str()
+            .unwrap()
+            .contains("ignores the whole file"),
+        "{c}"
+    );
+    assert_eq!(port_of_real_streamlit(), "8501");
+    // tomllib (1.66+) reads it: nothing to ask.
+    let (_, report, _) = doctor_with(&sb, &python, &["--streamlit-version", "1.66"]);
+    assert!(with_id(report["checks"].as_array().unwrap(), "config.toml_package").is_empty());
+}
