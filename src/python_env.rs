@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::limits;
-use crate::streamlit::release::{ReleaseChoice, ReleaseSource, StreamlitVersion, LATEST};
+use crate::streamlit::release::{ReleaseSource, StreamlitVersion, FIRST_WITH_LOGIN, LATEST};
 pub use crate::streamlit::requirements::Packages;
 
 /// Asks the interpreter only for its search path: package versions are then
@@ -123,29 +123,8 @@ pub fn run_script(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    let capped = |stream: Option<Box<dyn std::io::Read + Send>>, cap: u64| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(stream) = stream {
-                let _ = stream.take(cap).read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = capped(
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        limits::RESPONSE_BYTES,
-    );
-    let err = capped(
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        64 * 1024,
-    );
+    let out = drain(child.stdout.take(), limits::RESPONSE_BYTES);
+    let err = drain(child.stderr.take(), 64 * 1024);
     let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {
@@ -172,6 +151,21 @@ pub fn run_script(
             .unwrap_or_default()
             .to_string(),
         success: status.success(),
+    })
+}
+
+/// Reads at most `cap` bytes of a child's pipe on a thread (so a full pipe
+/// never blocks the child); the rest is left unread.
+fn drain<R: std::io::Read + Send + 'static>(
+    pipe: Option<R>,
+    cap: u64,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(pipe) = pipe {
+            let _ = pipe.take(cap).read_to_end(&mut buf);
+        }
+        buf
     })
 }
 
@@ -221,30 +215,26 @@ impl Environment {
         let p = self.packages.as_ref()?.as_ref().ok()?;
         StreamlitVersion::parse_loose(p.streamlit.as_deref()?).map(|(v, _)| v)
     }
+}
 
-    /// The release to emulate: `flag` when given, else the installed
-    /// Streamlit, else the newest stauth knows. `use_starlette` names where
-    /// `server.useStarlette = true` was read, when it was.
-    pub fn choose(
-        &self,
-        flag: Option<StreamlitVersion>,
-        use_starlette: Option<String>,
-    ) -> ReleaseChoice {
-        let (version, source) = match (flag, self.streamlit()) {
-            (Some(v), _) => (v, ReleaseSource::Flag),
-            (None, Some(v)) if v >= crate::streamlit::release::FIRST_WITH_LOGIN => (
-                v,
-                ReleaseSource::Detected {
-                    python: self
-                        .interpreter
-                        .as_ref()
-                        .map(|(p, _)| p.clone())
-                        .unwrap_or_default(),
-                },
-            ),
-            _ => (LATEST, ReleaseSource::NewestKnown),
-        };
-        ReleaseChoice::new(version, source, use_starlette)
+/// The release to emulate and why: `flag` when given, else the Streamlit
+/// installed in `env` (when it was inspected), else the newest stauth knows.
+pub fn choose_release(
+    env: Option<&Environment>,
+    flag: Option<StreamlitVersion>,
+) -> (StreamlitVersion, ReleaseSource) {
+    if let Some(v) = flag {
+        return (v, ReleaseSource::Flag);
+    }
+    let installed = env.and_then(|e| Some((e.streamlit()?, e.interpreter.as_ref()?)));
+    match installed {
+        Some((v, (python, _))) if v >= FIRST_WITH_LOGIN => (
+            v,
+            ReleaseSource::Detected {
+                python: python.clone(),
+            },
+        ),
+        _ => (LATEST, ReleaseSource::NewestKnown),
     }
 }
 

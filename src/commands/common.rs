@@ -10,9 +10,8 @@ use crate::fsutil::read::read_stdin_capped;
 use crate::limits::human_size;
 use crate::oidc::id_token::TokenError;
 use crate::output::{untrusted, Output};
-use crate::python_env::Environment;
-use crate::streamlit::release::{LogoutRule, Server, KNOWN};
-use crate::streamlit::{AppContext, Release, StreamlitVersion};
+use crate::python_env::{choose_release, Environment};
+use crate::streamlit::{AppContext, StreamlitVersion};
 
 /// `what` from stdin, at most `cap` bytes: an endless pipe (`< /dev/zero`)
 /// ends in a clear input error (exit 2) naming the input and the cap.
@@ -78,55 +77,9 @@ pub fn resolve_release(
     let flag = release_flag(args)?;
     let env = (flag.is_none() || inspect_always)
         .then(|| Environment::inspect(args.python.as_deref(), &app.app_dir));
-    let choice = match &env {
-        Some(env) => env.choose(flag, app.server.use_starlette.clone()),
-        None => Environment {
-            interpreter: None,
-            packages: None,
-        }
-        .choose(flag, app.server.use_starlette.clone()),
-    };
-    let app = app.with_release(choice)?;
+    let (version, source) = choose_release(env.as_ref(), flag);
+    let app = app.with_release(version, source)?;
     Ok((app, env))
-}
-
-/// The first known release after `release` (on the same kind of server)
-/// whose `st.logout()` also signs the user out at the provider.
-pub fn first_provider_logout_after(release: &Release) -> Option<StreamlitVersion> {
-    let opt_in = release.server == Server::StarletteOptIn;
-    KNOWN
-        .iter()
-        .copied()
-        .filter(|v| *v > release.version)
-        .find(|v| {
-            matches!(
-                Release::new(*v, opt_in).logout(),
-                LogoutRule::Provider { .. }
-            )
-        })
-}
-
-/// The pip command that installs what `st.login` needs on `release`: no
-/// `auth` extra before 1.48, Authlib below 1.6.6 before 1.52.2, httpx where
-/// the Starlette server needs it and no extra brings it.
-pub fn login_install_command(release: &Release) -> String {
-    let mut parts: Vec<&str> = vec!["pip install"];
-    if !release.has_auth_extra() {
-        parts.push("\"Authlib>=1.3.2,<1.6.6\"");
-        return parts.join(" ");
-    }
-    parts.push(if release.server == Server::StarletteOptIn {
-        "\"streamlit[auth,starlette]\""
-    } else {
-        "\"streamlit[auth]\""
-    });
-    if release.breaks_with_authlib_1_6_6() {
-        parts.push("\"Authlib<1.6.6\"");
-    }
-    if release.needs_httpx() && release.extras_lack_httpx() {
-        parts.push("httpx");
-    }
-    parts.join(" ")
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

@@ -81,6 +81,16 @@ struct FileAnswer {
     unread: Option<String>,
 }
 
+impl FileAnswer {
+    /// " at line L, column C" when `toml` said where it failed.
+    fn position(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
+            _ => String::new(),
+        }
+    }
+}
+
 const ID: &str = "secrets.toml_package";
 const CONFIG_ID: &str = "config.toml_package";
 
@@ -157,11 +167,8 @@ pub fn check(ctx: &Context, env: &Environment, out: &mut Vec<Diagnosis>) -> Stri
                 continue;
             }
         };
-        if let Some(error) = theirs.error {
-            let at = match (theirs.line, theirs.column) {
-                (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
-                _ => String::new(),
-            };
+        if let Some(error) = &theirs.error {
+            let at = theirs.position();
             push(
                 out,
                 Area::Files,
@@ -216,10 +223,7 @@ fn config_finding(
         }
         return;
     };
-    let at = match (theirs.line, theirs.column) {
-        (Some(l), Some(c)) => format!(" at line {l}, column {c}"),
-        _ => String::new(),
-    };
+    let at = theirs.position();
     push(
         out,
         Area::Files,

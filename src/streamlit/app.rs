@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::app_config::ServerSettings;
 use super::auth_config::{self, FilesOnly, LoginConfig, SecretFallback};
-use super::release::{Release, ReleaseChoice, ReleaseSource, LATEST};
+use super::release::{Release, ReleaseChoice, ReleaseSource, StreamlitVersion, LATEST};
 use crate::error::Result;
 use crate::fsutil;
 use crate::secret::Secret;
@@ -96,26 +96,21 @@ impl AppContext {
         self
     }
 
-    /// Sets the release the app runs (from the command's flag or the app's
-    /// interpreter, see `python_env::Environment::choose`). From 1.46 the
-    /// script folder's config.toml counts too, so the settings are read
-    /// again with it, and `server.useStarlette` there may change the server.
-    pub fn with_release(mut self, release: ReleaseChoice) -> Result<Self> {
-        let script_dir = self
-            .script_dir()
-            .filter(|_| release.release.reads_script_dir_files());
-        if let Some(dir) = script_dir {
-            self.server = ServerSettings::load_with_script_dir(
-                &self.app_dir,
-                self.home.as_deref(),
-                Some(&dir),
-            )?;
+    /// Sets the release the app runs, `requested` for the reason `source`
+    /// (see `python_env::choose_release`); the server follows from
+    /// `server.useStarlette`. From 1.46 the script folder's config.toml
+    /// counts too, and `server.useStarlette` there may change the server.
+    pub fn with_release(
+        mut self,
+        requested: StreamlitVersion,
+        source: ReleaseSource,
+    ) -> Result<Self> {
+        if Release::new(requested, false).reads_script_dir_files() {
+            if let Some(dir) = self.script_dir() {
+                self.server.add_script_dir(&dir)?;
+            }
         }
-        self.release = ReleaseChoice::new(
-            release.requested,
-            release.source,
-            self.server.use_starlette.clone(),
-        );
+        self.release = ReleaseChoice::new(requested, source, self.server.use_starlette.clone());
         Ok(self)
     }
 
@@ -275,11 +270,7 @@ mod tests {
         // Before 1.46, Streamlit does not look next to the script.
         let old = ctx(&app, &home)
             .with_script(Some(PathBuf::from("pages/main.py")))
-            .with_release(ReleaseChoice::new(
-                "1.45.1".parse().unwrap(),
-                ReleaseSource::Flag,
-                None,
-            ))
+            .with_release("1.45.1".parse().unwrap(), ReleaseSource::Flag)
             .unwrap();
         assert_eq!(old.secrets_files().len(), 2);
         // A script in the app folder adds nothing (the same file, once).

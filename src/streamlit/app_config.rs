@@ -36,16 +36,6 @@ pub struct ServerSettings {
 impl ServerSettings {
     /// Reads the settings that apply to an app run from `app_dir`.
     pub fn load(app_dir: &Path, home: Option<&Path>) -> Result<Self> {
-        Self::load_with_script_dir(app_dir, home, None)
-    }
-
-    /// [`ServerSettings::load`], with the script folder's config.toml read
-    /// last (Streamlit 1.46+), when the script is not in the app folder.
-    pub fn load_with_script_dir(
-        app_dir: &Path,
-        home: Option<&Path>,
-        script_dir: Option<&Path>,
-    ) -> Result<Self> {
         let mut settings = ServerSettings {
             port: DEFAULT_PORT,
             base_url_path: String::new(),
@@ -55,39 +45,46 @@ impl ServerSettings {
             trusted_user_headers: None,
             config_files: Vec::new(),
         };
-        let mut files: Vec<PathBuf> = Vec::new();
         if let Some(home) = home {
-            files.push(home.join(".streamlit").join("config.toml"));
+            settings.apply_file(&home.join(".streamlit").join("config.toml"))?;
         }
-        files.push(app_dir.join(".streamlit").join("config.toml"));
-        if let Some(dir) = script_dir {
-            let file = dir.join(".streamlit").join("config.toml");
-            let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-            if !files.iter().any(|f| abs(f) == abs(&file)) {
-                files.push(file);
-            }
+        settings.apply_file(&app_dir.join(".streamlit").join("config.toml"))?;
+        settings.apply_env()?;
+        Ok(settings)
+    }
+
+    /// Adds the script folder's config.toml (Streamlit 1.46+), read after
+    /// the others; the environment still wins. A file already read (the
+    /// script sits in the app folder) is not read twice.
+    pub fn add_script_dir(&mut self, script_dir: &Path) -> Result<()> {
+        let file = script_dir.join(".streamlit").join("config.toml");
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        if self.config_files.iter().any(|f| abs(f) == abs(&file)) {
+            return Ok(());
         }
-        for file in files {
-            settings.apply_file(&file)?;
-        }
+        self.apply_file(&file)?;
+        self.apply_env()
+    }
+
+    /// `STREAMLIT_*` environment variables, which override every file.
+    fn apply_env(&mut self) -> Result<()> {
         if let Ok(port) = std::env::var("STREAMLIT_SERVER_PORT") {
-            settings.port = parse_port(&port, "STREAMLIT_SERVER_PORT")?;
-            settings.port_source = "STREAMLIT_SERVER_PORT".into();
+            self.port = parse_port(&port, "STREAMLIT_SERVER_PORT")?;
+            self.port_source = "STREAMLIT_SERVER_PORT".into();
         }
         if let Ok(base) = std::env::var("STREAMLIT_SERVER_BASE_URL_PATH") {
-            settings.base_url_path = base.trim_matches('/').to_string();
+            self.base_url_path = base.trim_matches('/').to_string();
         }
         if let Ok(value) = std::env::var("STREAMLIT_SERVER_USE_STARLETTE") {
-            settings.use_starlette =
-                is_true(&value).then(|| "STREAMLIT_SERVER_USE_STARLETTE".into());
+            self.use_starlette = is_true(&value).then(|| "STREAMLIT_SERVER_USE_STARLETTE".into());
         }
         if let Ok(list) = std::env::var("STREAMLIT_SECRETS_FILES") {
             let files: Vec<PathBuf> = list.split_whitespace().map(PathBuf::from).collect();
             if !files.is_empty() {
-                settings.secrets_files = Some((files, "STREAMLIT_SECRETS_FILES".into()));
+                self.secrets_files = Some((files, "STREAMLIT_SECRETS_FILES".into()));
             }
         }
-        Ok(settings)
+        Ok(())
     }
 
     fn apply_file(&mut self, path: &Path) -> Result<()> {

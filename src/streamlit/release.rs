@@ -388,6 +388,45 @@ impl Release {
         }
     }
 
+    /// The first known release after this one (on the same kind of server)
+    /// whose `st.logout()` also signs the user out at the provider.
+    pub fn first_provider_logout_after(&self) -> Option<StreamlitVersion> {
+        let opt_in = self.server == Server::StarletteOptIn;
+        KNOWN
+            .iter()
+            .copied()
+            .filter(|v| *v > self.version)
+            .find(|v| {
+                matches!(
+                    Release::new(*v, opt_in).logout(),
+                    LogoutRule::Provider { .. }
+                )
+            })
+    }
+
+    /// The pip command that installs what `st.login` needs: no `auth` extra
+    /// before 1.48, Authlib below 1.6.6 before 1.52.2, httpx where the
+    /// Starlette server needs it and no extra brings it.
+    pub fn install_command(&self) -> String {
+        let mut parts: Vec<&str> = vec!["pip install"];
+        if !self.has_auth_extra() {
+            parts.push("\"Authlib>=1.3.2,<1.6.6\"");
+            return parts.join(" ");
+        }
+        parts.push(if self.server == Server::StarletteOptIn {
+            "\"streamlit[auth,starlette]\""
+        } else {
+            "\"streamlit[auth]\""
+        });
+        if self.breaks_with_authlib_1_6_6() {
+            parts.push("\"Authlib<1.6.6\"");
+        }
+        if self.needs_httpx() && self.extras_lack_httpx() {
+            parts.push("httpx");
+        }
+        parts.join(" ")
+    }
+
     /// Cookie signing and chunking rules for an app with this base path.
     pub fn cookie_rules(&self, base_url_path: &str) -> CookieRules {
         CookieRules::for_release(self, base_url_path)

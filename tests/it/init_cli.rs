@@ -7,6 +7,12 @@ use common::snapshot::{filters, Rules};
 use common::{assert_no_secret, fingerprint, run, Sandbox, SECRET};
 use insta::assert_snapshot;
 
+/// `stauth init --provider google ... --offline`, pinned to Streamlit 1.67 so
+/// no interpreter on the machine changes what init says.
+fn offline_google(sb: &Sandbox) -> assert_cmd::Command {
+    sb.init_google(&["--offline", "--streamlit-version", "1.67"])
+}
+
 #[test]
 fn without_a_terminal_missing_inputs_exit_2_at_once() {
     let sb = Sandbox::new();
@@ -31,7 +37,7 @@ fn without_a_terminal_missing_inputs_exit_2_at_once() {
 fn writes_a_new_secrets_file() {
     let sb = Sandbox::new();
     sb.git_init();
-    let (code, out, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, out, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "", "human output goes to stderr");
     assert_no_secret(&[&out, &err]);
@@ -82,12 +88,9 @@ fn json_report_masks_secrets() {
 #[test]
 fn same_inputs_again_write_nothing() {
     let sb = Sandbox::new();
-    assert_eq!(
-        run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"])).0,
-        0
-    );
+    assert_eq!(run(&mut offline_google(&sb)).0, 0);
     let before = fingerprint(&sb.file(".streamlit/secrets.toml"));
-    let (code, _, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, _, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("already up to date"), "{err}");
     assert_eq!(fingerprint(&sb.file(".streamlit/secrets.toml")), before);
@@ -96,10 +99,7 @@ fn same_inputs_again_write_nothing() {
 #[test]
 fn changing_credentials_needs_force_and_masks_the_secret() {
     let sb = Sandbox::new();
-    assert_eq!(
-        run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"])).0,
-        0
-    );
+    assert_eq!(run(&mut offline_google(&sb)).0, 0);
     let before = fingerprint(&sb.file(".streamlit/secrets.toml"));
 
     let mut cmd = sb.cmd();
@@ -132,10 +132,7 @@ fn changing_credentials_needs_force_and_masks_the_secret() {
 #[test]
 fn a_second_provider_is_added_as_a_named_one() {
     let sb = Sandbox::new();
-    assert_eq!(
-        run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"])).0,
-        0
-    );
+    assert_eq!(run(&mut offline_google(&sb)).0, 0);
     let before = fingerprint(&sb.file(".streamlit/secrets.toml"));
 
     let okta = [
@@ -255,7 +252,7 @@ fn malformed_toml_is_reported_and_left_alone() {
         "[db]\nuser = \"x\"\npassword = \n",
     );
     let before = fingerprint(&sb.file(".streamlit/secrets.toml"));
-    let (code, out, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, out, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 2);
     assert_eq!(out, "");
     assert_snapshot!(err);
@@ -267,7 +264,7 @@ fn auth_that_is_not_a_table_is_reported_and_left_alone() {
     let sb = Sandbox::new();
     sb.write(".streamlit/secrets.toml", "auth = \"google\"\n");
     let before = fingerprint(&sb.file(".streamlit/secrets.toml"));
-    let (code, _, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, _, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 2);
     assert!(err.contains("'auth' must be a table"), "{err}");
     assert_eq!(fingerprint(&sb.file(".streamlit/secrets.toml")), before);
@@ -280,10 +277,7 @@ fn cookie_secret_is_kept_unless_rotated() {
         ".streamlit/secrets.toml",
         "[auth]\nredirect_uri = \"http://localhost:8501/oauth2callback\"\ncookie_secret = \"keep-me-0123456789abcdef0123456789\"\n",
     );
-    assert_eq!(
-        run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"])).0,
-        0
-    );
+    assert_eq!(run(&mut offline_google(&sb)).0, 0);
     assert!(sb
         .secrets()
         .contains("cookie_secret = \"keep-me-0123456789abcdef0123456789\""));
@@ -310,7 +304,7 @@ fn short_cookie_secret_is_flagged() {
         ".streamlit/secrets.toml",
         "[auth]\ncookie_secret = \"abc\"\n",
     );
-    let (code, _, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, _, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("cookie_secret is only 3 characters long"),
@@ -326,7 +320,7 @@ fn redirect_uri_follows_config_toml() {
         ".streamlit/config.toml",
         "[server]\nport = 8600\nbaseUrlPath = \"/tools/\"\n",
     );
-    let (code, _, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, _, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 0, "{err}");
     assert!(sb
         .secrets()
@@ -439,7 +433,7 @@ fn tracked_secrets_file_gets_a_warning() {
     sb.write(".streamlit/secrets.toml", "[db]\nuser = \"x\"\n");
     sb.git(&["add", ".streamlit/secrets.toml"]);
     sb.git(&["commit", "-q", "-m", "oops"]);
-    let (code, _, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, _, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("is tracked by git"), "{err}");
     assert!(

@@ -9,6 +9,12 @@ use assert_cmd::Command;
 use common::{assert_no_secret, fingerprint, redact, run, Sandbox, SECRET};
 use insta::assert_snapshot;
 
+/// `stauth init --provider google ... --offline`, pinned to Streamlit 1.67 so
+/// no interpreter on the machine changes what init says.
+fn offline_google(sb: &Sandbox) -> assert_cmd::Command {
+    sb.init_google(&["--offline", "--streamlit-version", "1.67"])
+}
+
 const SECRETS: &str = ".streamlit/secrets.toml";
 const GOOGLE_URL: &str = "https://accounts.google.com/.well-known/openid-configuration";
 const OKTA_URL: &str = "https://dev-1.okta.com/.well-known/openid-configuration";
@@ -87,11 +93,7 @@ password = \"p\"
 key = \"k\"
 timeout = 30
 ";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert!(after.starts_with(before), "{after}");
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
 }
@@ -111,11 +113,7 @@ ip = \"10.0.0.1\"
 name = \"beta\"
 ip = \"10.0.0.2\"
 ";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
     let doc = parse(&after);
     assert_eq!(doc["servers"].as_array_of_tables().unwrap().len(), 2);
@@ -126,11 +124,7 @@ ip = \"10.0.0.2\"
 fn crlf_file_keeps_crlf_everywhere() {
     let sb = Sandbox::new();
     let before = "# Windows file\r\n[db]\r\nuser = \"x\" # c\r\n\r\n[api]\r\nkey = \"k\"\r\n";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert!(after.starts_with(before), "{after:?}");
     assert!(
         !after.replace("\r\n", "").contains('\n'),
@@ -148,11 +142,7 @@ fn crlf_file_with_an_existing_auth_table() {
     let before = format!(
         "[auth]\r\nredirect_uri = \"http://localhost:8501/oauth2callback\"\r\ncookie_secret = \"{OLD_COOKIE}\" # keep\r\n\r\n[db]\r\nuser = \"x\"\r\n"
     );
-    let (_, after) = merge(
-        &sb,
-        &before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, &before, &mut offline_google(&sb));
     assert_eq!(
         after,
         format!(
@@ -368,7 +358,7 @@ fn force_keeps_the_inline_comment_of_a_changed_client_id() {
     );
     sb.write(SECRETS, &before);
     // Without --force nothing changes.
-    let (code, out, err) = run(&mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]));
+    let (code, out, err) = run(&mut offline_google(&sb));
     assert_eq!(code, 2, "{err}");
     assert_no_secret(&[&out, &err]);
     assert_eq!(sb.secrets(), before);
@@ -391,11 +381,7 @@ fn force_keeps_the_inline_comment_of_a_changed_client_id() {
 fn file_without_a_trailing_newline() {
     let sb = Sandbox::new();
     let before = "[db]\nuser = \"x\" # last line, no newline";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert!(after.starts_with(before), "{after}");
     assert_eq!(redact(&after), format!("{before}\n\n{}", google_block()));
 }
@@ -403,11 +389,7 @@ fn file_without_a_trailing_newline() {
 #[test]
 fn empty_file() {
     let sb = Sandbox::new();
-    let (_, after) = merge(
-        &sb,
-        "",
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, "", &mut offline_google(&sb));
     assert_eq!(redact(&after), google_block());
 }
 
@@ -417,11 +399,7 @@ fn empty_file() {
 fn file_with_only_comments_keeps_them_on_top() {
     let sb = Sandbox::new();
     let before = "# Secrets for this app.\n# Fill in later.\n";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
 }
 
@@ -431,11 +409,7 @@ fn file_with_only_comments_keeps_them_on_top() {
 fn comments_after_the_last_table_stay_with_it() {
     let sb = Sandbox::new();
     let before = "[db]\nuser = \"x\"\n# password = \"todo\"\n";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert_eq!(redact(&after), format!("{before}\n{}", google_block()));
 }
 
@@ -445,11 +419,7 @@ fn comments_after_the_last_table_stay_with_it() {
 fn mixed_line_endings_keep_existing_lines() {
     let sb = Sandbox::new();
     let before = "# mostly crlf\r\n[db]\r\nuser = \"x\"\n[api]\nkey = \"k\"\r\n";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert!(after.starts_with(before), "{after:?}");
 }
 
@@ -549,11 +519,7 @@ auth.redirect_uri = \"http://localhost:8501/oauth2callback\" # dotted
 [db]
 user = \"x\"
 ";
-    let (_, after) = merge(
-        &sb,
-        before,
-        &mut sb.init_google(&["--offline", "--streamlit-version", "1.67"]),
-    );
+    let (_, after) = merge(&sb, before, &mut offline_google(&sb));
     assert_eq!(
         redact(&after),
         format!(

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::commands::common::{first_provider_logout_after, login_install_command};
 use crate::finding::Finding;
 use crate::oidc::Discovery;
 use crate::output::{untrusted, Output};
@@ -182,7 +181,7 @@ fn console_lines(r: &Resolved, discovery: Option<&Discovery>, app: &AppContext) 
             "No post-logout redirect URI to register: st.logout() in {} only clears the app's cookies, and users stay signed in at {}{}",
             release.describe(),
             r.preset.title,
-            first_provider_logout_after(release)
+            release.first_provider_logout_after()
                 .map(|v| format!(" (Streamlit {v} and later sign them out there too)"))
                 .unwrap_or_default()
         )),
@@ -199,7 +198,7 @@ pub fn next_steps(
 ) -> Vec<String> {
     let release = app.release();
     let mut steps = console_lines(r, discovery, app);
-    let install = login_install_command(release);
+    let install = release.install_command();
     if install == "pip install \"streamlit[auth]\"" {
         steps.push(format!(
             "Install Streamlit with its login extras: {install}"

@@ -12,7 +12,7 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use crate::cli::{SnippetArgs, SnippetKind};
-use crate::commands::common::{login_install_command, with_release};
+use crate::commands::common::with_release;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::output::Output;
@@ -70,7 +70,7 @@ pub fn run(args: &SnippetArgs, out: &Output) -> Result<ExitCode> {
         kind,
         &resolved.providers,
         &release,
-        &login_install_command(&release),
+        &release.install_command(),
     )?;
     match &args.out {
         None => out.data(code),

@@ -6,7 +6,6 @@ use minijinja::value::Serde;
 use minijinja::{context, AutoEscape, Environment};
 
 use crate::cli::SnippetKind;
-use crate::commands::common::first_provider_logout_after;
 use crate::error::{Error, Result};
 use crate::streamlit::cookies::python_format::{self, Escape};
 use crate::streamlit::release::{LogoutRule, UserApi};
@@ -126,7 +125,7 @@ pub fn render(
             LogoutRule::Provider { .. } => "provider",
         },
         // The first release whose st.logout() ends the provider's session.
-        logout_since => first_provider_logout_after(release)
+        logout_since => release.first_provider_logout_after()
             .map_or_else(|| "a newer release".to_string(), |v| v.to_string()),
         trusted_headers => release.trusted_user_headers(),
     };

@@ -89,26 +89,24 @@ impl Report {
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
         let rules = release.cookie_rules(&i.server.base_url_path);
-        let cookies = Some(&rules).and_then(|rules| {
-            let identity = cookies::identity_json(
-                claims,
-                &origin,
-                rules
-                    .provider_in_identity
-                    .then_some(provider_value.as_str()),
-            );
-            let tokens = rules
-                .tokens_cookie
-                .then(|| cookies::tokens_json(Some(i.id_token), i.access_token));
-            cookies::predict(
-                rules,
-                i.config.cookie_secret.expose(),
-                &identity,
-                tokens.as_deref(),
-                i.now,
-            )
-            .ok()
-        });
+        let identity = cookies::identity_json(
+            claims,
+            &origin,
+            release
+                .provider_in_identity()
+                .then_some(provider_value.as_str()),
+        );
+        let tokens = release
+            .exposes_tokens()
+            .then(|| cookies::tokens_json(Some(i.id_token), i.access_token));
+        let cookies = cookies::predict(
+            &rules,
+            i.config.cookie_secret.expose(),
+            &identity,
+            tokens.as_deref(),
+            i.now,
+        )
+        .ok();
 
         let mut findings = claim_findings(claims, i.verified_by);
         if !userinfo_only.is_empty() {

@@ -72,7 +72,7 @@ pub fn predict(
     let mut values: Vec<(String, String)> = Vec::new();
     let identity_chunks = plan(rules, secret, USER_COOKIE, identity_json, ts, &mut values)?;
     let mut tokens_chunks = 0;
-    if rules.tokens_cookie {
+    if rules.release.exposes_tokens() {
         let tokens = tokens_json.unwrap_or("{}");
         tokens_chunks = plan(rules, secret, TOKENS_COOKIE, tokens, ts, &mut values)?;
     }
@@ -124,7 +124,7 @@ fn plan(
 ) -> Result<usize, String> {
     let attr = rules.attributes.len();
     let signed_len = rules.sign(secret, name, value, ts).len();
-    if !rules.chunking || name.len() + 1 + signed_len + attr <= MAX_COOKIE_BYTES {
+    if !rules.release.chunks_cookies() || name.len() + 1 + signed_len + attr <= MAX_COOKIE_BYTES {
         out.push((name.to_owned(), value.to_owned()));
         return Ok(0);
     }

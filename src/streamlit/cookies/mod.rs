@@ -69,12 +69,6 @@ pub struct CookieRules {
     pub release: Release,
     /// The signing scheme.
     pub server: ServerKind,
-    /// Values over 4096 bytes are split into `NAME_1..NAME_N` (1.53+).
-    pub chunking: bool,
-    /// `_streamlit_user_tokens` is set (1.53+).
-    pub tokens_cookie: bool,
-    /// The identity JSON ends with `provider` ([`Release::provider_in_identity`]).
-    pub provider_in_identity: bool,
     /// The attribute suffix Streamlit counts in its chunking length test
     /// (`len(name) + 1 + len(signed) + len(attributes) > 4096`).
     pub attributes: String,
@@ -109,9 +103,6 @@ impl CookieRules {
         CookieRules {
             release: *release,
             server,
-            chunking: release.chunks_cookies(),
-            tokens_cookie: release.exposes_tokens(),
-            provider_in_identity: release.provider_in_identity(),
             attributes,
             cookie_path,
             max_age,
@@ -148,7 +139,7 @@ impl CookieRules {
 /// The identity JSON Streamlit signs into `_streamlit_user`:
 /// `json.dumps(dict(claims, origin=origin, is_logged_in=True, provider=provider))`.
 /// Pass `provider: None` for releases without it
-/// ([`CookieRules::provider_in_identity`]). As with Python's `dict(...)`, a
+/// ([`Release::provider_in_identity`]). As with Python's `dict(...)`, a
 /// claim already named `origin`, `is_logged_in` or `provider` keeps its
 /// position and takes the new value.
 pub fn identity_json(claims: &Map<String, Value>, origin: &str, provider: Option<&str>) -> String {
@@ -214,19 +205,23 @@ mod tests {
         assert_eq!(
             (
                 r.server,
-                r.chunking,
-                r.tokens_cookie,
-                r.provider_in_identity
+                r.release.chunks_cookies(),
+                r.release.exposes_tokens(),
+                r.release.provider_in_identity()
             ),
             (ServerKind::Tornado, false, false, false)
         );
         assert_eq!(r.cookie_path, "/");
-        assert!(rules("1.48.0", false, "").provider_in_identity);
-        assert!(!rules("1.48.1", false, "").provider_in_identity);
-        assert!(!rules("1.49", false, "").provider_in_identity);
+        assert!(rules("1.48.0", false, "").release.provider_in_identity());
+        assert!(!rules("1.48.1", false, "").release.provider_in_identity());
+        assert!(!rules("1.49", false, "").release.provider_in_identity());
         let r = rules("1.56", false, "");
         assert_eq!(
-            (r.server, r.chunking, r.tokens_cookie),
+            (
+                r.server,
+                r.release.chunks_cookies(),
+                r.release.exposes_tokens()
+            ),
             (ServerKind::Tornado, true, true)
         );
         let r = rules("1.56", true, "/app/");
