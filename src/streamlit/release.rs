@@ -80,7 +80,14 @@ impl FromStr for StreamlitVersion {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let Some((v, has_patch)) = StreamlitVersion::parse_loose(s) else {
+        // Digits only, two or three parts: "1.5x" is a typo, not 1.5.
+        let parts: Vec<&str> = s.trim().split('.').collect();
+        let numeric = parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        let parsed =
+            StreamlitVersion::parse_loose(s).filter(|_| numeric && (2..=3).contains(&parts.len()));
+        let Some((v, has_patch)) = parsed else {
             return Err(format!("'{s}' is not a version like 1.67.0 or 1.67"));
         };
         if v < FIRST_WITH_LOGIN && (has_patch || v.minor < FIRST_WITH_LOGIN.minor || v.major < 1) {
@@ -646,6 +653,13 @@ mod tests {
             .unwrap_err()
             .contains("1.50.0"));
         assert!("x".parse::<StreamlitVersion>().is_err());
+        for typo in ["1.5x", "1.67.0rc1", "1.67.0.1", "1", "1..67"] {
+            assert!(
+                "is not a version like 1.67.0 or 1.67"
+                    == &typo.parse::<StreamlitVersion>().unwrap_err()[typo.len() + 3..],
+                "{typo}"
+            );
+        }
         // Newer than known: accepted, emulated as LATEST.
         assert_eq!(v("1.99.0"), StreamlitVersion::new(1, 99, 0));
         assert_eq!(Release::new(v("1.99.0"), false).version, LATEST);

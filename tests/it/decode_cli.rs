@@ -1301,6 +1301,13 @@ fn cookies_are_judged_for_the_apps_release() {
         err.contains("Streamlit 1.50.3 was never released (the 1.50 releases are 1.50.0)"),
         "{err}"
     );
+    // A typo is not read as another release ("1.5x" is not 1.5).
+    let (code, _, err) = decode_as(&tornado, &["--streamlit-version", "1.5x"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("'1.5x' is not a version like 1.67.0 or 1.67"),
+        "{err}"
+    );
     // Newer than stauth knows: checked as the newest it knows, with a warning.
     let (code, _, err) = decode_as(&tornado, &["--streamlit-version", "1.80.2"]);
     assert_eq!(code, 0, "{err}");
