@@ -35,11 +35,12 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or the manual page')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'The app''s secrets in the OS keychain: list, get, set, rm, export')
+            [CompletionResult]::new('dev-provider', 'dev-provider', [CompletionResultType]::ParameterValue, 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'stauth;init' {
-            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset (see `stauth providers`)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider preset (see `stauth providers`), or `dev` for stauth''s own dev provider (`stauth dev-provider`)')
             [CompletionResult]::new('--metadata-url', '--metadata-url', [CompletionResultType]::ParameterName, 'Full discovery URL, for any provider (overrides the preset''s)')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'OAuth client ID from the provider''s console')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Write a named provider [auth.NAME], used as st.login("NAME")')
@@ -49,6 +50,8 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes to request [Streamlit''s default: "openid email profile"]')
             [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'prompt parameter to send [Streamlit''s default: select_account]')
             [CompletionResult]::new('--expose-tokens', '--expose-tokens', [CompletionResultType]::ParameterName, 'Expose tokens to the app as st.user.tokens (Streamlit 1.53+)')
+            [CompletionResult]::new('--like', '--like', [CompletionResultType]::ParameterName, 'With --provider dev: shape the dev provider''s tokens like this preset (issuer http://localhost:PORT/like/PRESET)')
+            [CompletionResult]::new('--dev-port', '--dev-port', [CompletionResultType]::ParameterName, 'With --provider dev: the dev provider''s port [default: 9400]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where to keep client_secret and cookie_secret: the OS keychain (start the app with `stauth run`) or the secrets file [default: where the app keeps them now; file for a new app without a terminal]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Issuer URL (generic OpenID Connect provider, Dex)')
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Microsoft tenant ID or verified domain (or `consumers`)')
@@ -89,6 +92,7 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--redirect-uri', '--redirect-uri', [CompletionResultType]::ParameterName, 'Use this registered redirect URI instead of the one in secrets.toml')
             [CompletionResult]::new('--browser-command', '--browser-command', [CompletionResultType]::ParameterName, 'Open the login URL with this command (the URL is added as its last argument)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the login')
+            [CompletionResult]::new('--login-as', '--login-as', [CompletionResultType]::ParameterName, 'Log in as this user of the dev provider with no browser (the provider must be stauth''s dev provider; started for the login when it is not running)')
             [CompletionResult]::new('--streamlit-version', '--streamlit-version', [CompletionResultType]::ParameterName, 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app''s Python, else the newest stauth knows]')
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The app''s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
@@ -275,6 +279,31 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
         'stauth;secrets;help;help' {
             break
         }
+        'stauth;dev-provider' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder (its secrets name the clients)')
+            [CompletionResult]::new('--secrets-file', '--secrets-file', [CompletionResultType]::ParameterName, 'Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on (loopback only); the issuer is http://localhost:PORT')
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users file [default: <app-dir>/.streamlit/dev-users.toml, else the sample users]')
+            [CompletionResult]::new('--like', '--like', [CompletionResultType]::ParameterName, 'Shape tokens like this catalog provider (see `stauth providers`) at the root issuer')
+            [CompletionResult]::new('--auto-login', '--auto-login', [CompletionResultType]::ParameterName, 'Approve every authorization as this user, without a login page (for CI)')
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'ID token signing algorithm for new keys')
+            [CompletionResult]::new('--keep-old-key', '--keep-old-key', [CompletionResultType]::ParameterName, 'Seconds a rotated-out key stays in the JWKS')
+            [CompletionResult]::new('--keys-dir', '--keys-dir', [CompletionResultType]::ParameterName, 'Folder of the signing keys [default: $XDG_DATA_HOME/stauth/dev-provider, else ~/.local/share/stauth/dev-provider]')
+            [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of ID and access tokens, in seconds')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Also listen on this non-loopback address (repeatable; needs --allow-remote)')
+            [CompletionResult]::new('--streamlit-version', '--streamlit-version', [CompletionResultType]::ParameterName, 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app''s Python, else the newest stauth knows]')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The app''s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--init-users', '--init-users', [CompletionResultType]::ParameterName, 'Write the sample users to the users file (not overwriting one) and exit')
+            [CompletionResult]::new('--rotate-keys', '--rotate-keys', [CompletionResultType]::ParameterName, 'Make a new signing key; the old one stays published (for refetch on an unknown kid) for --keep-old-key')
+            [CompletionResult]::new('--allow-remote', '--allow-remote', [CompletionResultType]::ParameterName, 'Allow --bind to a non-loopback address (anyone who reaches it can log in as any user)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per request on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stauth;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a correct [auth] block to .streamlit/secrets.toml for a provider')
             [CompletionResult]::new('test-login', 'test-login', [CompletionResultType]::ParameterValue, 'Log in for real, exactly as Streamlit would, and report what st.user will hold')
@@ -285,6 +314,7 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or the manual page')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'The app''s secrets in the OS keychain: list, get, set, rm, export')
+            [CompletionResult]::new('dev-provider', 'dev-provider', [CompletionResultType]::ParameterValue, 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -333,6 +363,9 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             break
         }
         'stauth;help;secrets;export' {
+            break
+        }
+        'stauth;help;dev-provider' {
             break
         }
         'stauth;help;help' {

@@ -22,6 +22,9 @@ _stauth() {
             stauth,decode)
                 cmd="stauth__subcmd__decode"
                 ;;
+            stauth,dev-provider)
+                cmd="stauth__subcmd__dev__subcmd__provider"
+                ;;
             stauth,doctor)
                 cmd="stauth__subcmd__doctor"
                 ;;
@@ -51,6 +54,9 @@ _stauth() {
                 ;;
             stauth__subcmd__help,decode)
                 cmd="stauth__subcmd__help__subcmd__decode"
+                ;;
+            stauth__subcmd__help,dev-provider)
+                cmd="stauth__subcmd__help__subcmd__dev__subcmd__provider"
                 ;;
             stauth__subcmd__help,doctor)
                 cmd="stauth__subcmd__help__subcmd__doctor"
@@ -134,7 +140,7 @@ _stauth() {
 
     case "${cmd}" in
         stauth)
-            opts="-h -V --color --help --version init test-login decode doctor providers snippet completions run secrets help"
+            opts="-h -V --color --help --version init test-login decode doctor providers snippet completions run secrets dev-provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +245,76 @@ _stauth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stauth__subcmd__dev__subcmd__provider)
+            opts="-h -V --app-dir --secrets-file --port --users --init-users --like --auto-login --alg --rotate-keys --keep-old-key --keys-dir --token-ttl --bind --allow-remote --json --streamlit-version --python --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --app-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --like)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auto-login)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alg)
+                    COMPREPLY=($(compgen -W "rs256 es256 ps256 eddsa" -- "${cur}"))
+                    return 0
+                    ;;
+                --keep-old-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stauth__subcmd__doctor)
             opts="-h -V --app-dir --script --offline --streamlit-version --python --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -274,7 +350,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__help)
-            opts="init test-login decode doctor providers snippet completions run secrets help"
+            opts="init test-login decode doctor providers snippet completions run secrets dev-provider help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +378,20 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stauth__subcmd__help__subcmd__dev__subcmd__provider)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -498,7 +588,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__init)
-            opts="-y -h -V --provider --metadata-url --client-id --client-secret-stdin --name --redirect-uri --app-dir --secrets-file --scope --prompt --expose-tokens --dry-run --yes --force --offline --rotate-cookie-secret --store --no-gitignore --json --issuer --tenant --tenant-id --policy --subdomain --domain --auth-server --region --user-pool-id --host --realm --slug --environment-id --project-id --streamlit-version --python --color --help --version"
+            opts="-y -h -V --provider --metadata-url --client-id --client-secret-stdin --name --redirect-uri --app-dir --secrets-file --scope --prompt --expose-tokens --dry-run --yes --force --offline --like --dev-port --rotate-cookie-secret --store --no-gitignore --json --issuer --tenant --tenant-id --policy --subdomain --domain --auth-server --region --user-pool-id --host --realm --slug --environment-id --project-id --streamlit-version --python --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,6 +631,14 @@ _stauth() {
                     return 0
                     ;;
                 --expose-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --like)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dev-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -940,7 +1038,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__test__subcmd__login)
-            opts="-h -V --provider --app-dir --secrets-file --redirect-uri --manual --no-browser --browser-command --timeout --streamlit-version --python --show-tokens --json --color --help --version"
+            opts="-h -V --provider --app-dir --secrets-file --redirect-uri --manual --no-browser --browser-command --timeout --login-as --streamlit-version --python --show-tokens --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -967,6 +1065,10 @@ _stauth() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

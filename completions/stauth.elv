@@ -32,10 +32,11 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand completions 'Print a shell completion script, or the manual page'
             cand run 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain'
             cand secrets 'The app''s secrets in the OS keychain: list, get, set, rm, export'
+            cand dev-provider 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stauth;init'= {
-            cand --provider 'Provider preset (see `stauth providers`)'
+            cand --provider 'Provider preset (see `stauth providers`), or `dev` for stauth''s own dev provider (`stauth dev-provider`)'
             cand --metadata-url 'Full discovery URL, for any provider (overrides the preset''s)'
             cand --client-id 'OAuth client ID from the provider''s console'
             cand --name 'Write a named provider [auth.NAME], used as st.login("NAME")'
@@ -45,6 +46,8 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand --scope 'Scopes to request [Streamlit''s default: "openid email profile"]'
             cand --prompt 'prompt parameter to send [Streamlit''s default: select_account]'
             cand --expose-tokens 'Expose tokens to the app as st.user.tokens (Streamlit 1.53+)'
+            cand --like 'With --provider dev: shape the dev provider''s tokens like this preset (issuer http://localhost:PORT/like/PRESET)'
+            cand --dev-port 'With --provider dev: the dev provider''s port [default: 9400]'
             cand --store 'Where to keep client_secret and cookie_secret: the OS keychain (start the app with `stauth run`) or the secrets file [default: where the app keeps them now; file for a new app without a terminal]'
             cand --issuer 'Issuer URL (generic OpenID Connect provider, Dex)'
             cand --tenant 'Microsoft tenant ID or verified domain (or `consumers`)'
@@ -84,6 +87,7 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand --redirect-uri 'Use this registered redirect URI instead of the one in secrets.toml'
             cand --browser-command 'Open the login URL with this command (the URL is added as its last argument)'
             cand --timeout 'Seconds to wait for the login'
+            cand --login-as 'Log in as this user of the dev provider with no browser (the provider must be stauth''s dev provider; started for the login when it is not running)'
             cand --streamlit-version 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app''s Python, else the newest stauth knows]'
             cand --python 'The app''s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]'
             cand --color 'When to colour human output (it goes to stderr)'
@@ -250,6 +254,30 @@ set edit:completion:arg-completer[stauth] = {|@words|
         }
         &'stauth;secrets;help;help'= {
         }
+        &'stauth;dev-provider'= {
+            cand --app-dir 'The Streamlit app''s folder (its secrets name the clients)'
+            cand --secrets-file 'Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]'
+            cand --port 'Port to listen on (loopback only); the issuer is http://localhost:PORT'
+            cand --users 'Users file [default: <app-dir>/.streamlit/dev-users.toml, else the sample users]'
+            cand --like 'Shape tokens like this catalog provider (see `stauth providers`) at the root issuer'
+            cand --auto-login 'Approve every authorization as this user, without a login page (for CI)'
+            cand --alg 'ID token signing algorithm for new keys'
+            cand --keep-old-key 'Seconds a rotated-out key stays in the JWKS'
+            cand --keys-dir 'Folder of the signing keys [default: $XDG_DATA_HOME/stauth/dev-provider, else ~/.local/share/stauth/dev-provider]'
+            cand --token-ttl 'Lifetime of ID and access tokens, in seconds'
+            cand --bind 'Also listen on this non-loopback address (repeatable; needs --allow-remote)'
+            cand --streamlit-version 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app''s Python, else the newest stauth knows]'
+            cand --python 'The app''s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --init-users 'Write the sample users to the users file (not overwriting one) and exit'
+            cand --rotate-keys 'Make a new signing key; the old one stays published (for refetch on an unknown kid) for --keep-old-key'
+            cand --allow-remote 'Allow --bind to a non-loopback address (anyone who reaches it can log in as any user)'
+            cand --json 'Print one JSON object per request on stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stauth;help'= {
             cand init 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
             cand test-login 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
@@ -260,6 +288,7 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand completions 'Print a shell completion script, or the manual page'
             cand run 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain'
             cand secrets 'The app''s secrets in the OS keychain: list, get, set, rm, export'
+            cand dev-provider 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stauth;help;init'= {
@@ -294,6 +323,8 @@ set edit:completion:arg-completer[stauth] = {|@words|
         &'stauth;help;secrets;rm'= {
         }
         &'stauth;help;secrets;export'= {
+        }
+        &'stauth;help;dev-provider'= {
         }
         &'stauth;help;help'= {
         }

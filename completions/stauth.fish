@@ -38,8 +38,9 @@ complete -c stauth -n "__fish_stauth_needs_command" -f -a "snippet" -d 'Write ap
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "completions" -d 'Print a shell completion script, or the manual page'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "dev-provider" -d 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stauth -n "__fish_stauth_using_subcommand init" -l provider -d 'Provider preset (see `stauth providers`)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand init" -l provider -d 'Provider preset (see `stauth providers`), or `dev` for stauth\'s own dev provider (`stauth dev-provider`)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l metadata-url -d 'Full discovery URL, for any provider (overrides the preset\'s)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l client-id -d 'OAuth client ID from the provider\'s console' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l name -d 'Write a named provider [auth.NAME], used as st.login("NAME")' -r
@@ -49,6 +50,8 @@ complete -c stauth -n "__fish_stauth_using_subcommand init" -l secrets-file -d '
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l scope -d 'Scopes to request [Streamlit\'s default: "openid email profile"]' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l prompt -d 'prompt parameter to send [Streamlit\'s default: select_account]' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l expose-tokens -d 'Expose tokens to the app as st.user.tokens (Streamlit 1.53+)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand init" -l like -d 'With --provider dev: shape the dev provider\'s tokens like this preset (issuer http://localhost:PORT/like/PRESET)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand init" -l dev-port -d 'With --provider dev: the dev provider\'s port [default: 9400]' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l store -d 'Where to keep client_secret and cookie_secret: the OS keychain (start the app with `stauth run`) or the secrets file [default: where the app keeps them now; file for a new app without a terminal]' -r -f -a "keychain\t''
 file\t''"
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l issuer -d 'Issuer URL (generic OpenID Connect provider, Dex)' -r
@@ -86,6 +89,7 @@ complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l secrets-fil
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l redirect-uri -d 'Use this registered redirect URI instead of the one in secrets.toml' -r
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l browser-command -d 'Open the login URL with this command (the URL is added as its last argument)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l timeout -d 'Seconds to wait for the login' -r
+complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l login-as -d 'Log in as this user of the dev provider with no browser (the provider must be stauth\'s dev provider; started for the login when it is not running)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
 complete -c stauth -n "__fish_stauth_using_subcommand test-login" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
@@ -213,16 +217,42 @@ complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_s
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a secret from the keychain'
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print a complete secrets.toml (files and keychain) for a hosting platform\'s secrets page'
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "decode" -d 'Read an ID token or Streamlit\'s login cookies; verify them when asked'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "doctor" -d 'Find every known st.login misconfiguration: files, Python environment, providers'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "snippet" -d 'Write app code for a login pattern, rendered for the providers in secrets.toml'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "completions" -d 'Print a shell completion script, or the manual page'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l app-dir -d 'The Streamlit app\'s folder (its secrets name the clients)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l secrets-file -d 'Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l port -d 'Port to listen on (loopback only); the issuer is http://localhost:PORT' -r
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l users -d 'Users file [default: <app-dir>/.streamlit/dev-users.toml, else the sample users]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l like -d 'Shape tokens like this catalog provider (see `stauth providers`) at the root issuer' -r
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l auto-login -d 'Approve every authorization as this user, without a login page (for CI)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l alg -d 'ID token signing algorithm for new keys' -r -f -a "rs256\t''
+es256\t''
+ps256\t''
+eddsa\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l keep-old-key -d 'Seconds a rotated-out key stays in the JWKS' -r
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l keys-dir -d 'Folder of the signing keys [default: $XDG_DATA_HOME/stauth/dev-provider, else ~/.local/share/stauth/dev-provider]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l token-ttl -d 'Lifetime of ID and access tokens, in seconds' -r
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l bind -d 'Also listen on this non-loopback address (repeatable; needs --allow-remote)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l init-users -d 'Write the sample users to the users file (not overwriting one) and exit'
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l rotate-keys -d 'Make a new signing key; the old one stays published (for refetch on an unknown kid) for --keep-old-key'
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l allow-remote -d 'Allow --bind to a non-loopback address (anyone who reaches it can log in as any user)'
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l json -d 'Print one JSON object per request on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "decode" -d 'Read an ID token or Streamlit\'s login cookies; verify them when asked'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "doctor" -d 'Find every known st.login misconfiguration: files, Python environment, providers'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "snippet" -d 'Write app code for a login pattern, rendered for the providers in secrets.toml'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "completions" -d 'Print a shell completion script, or the manual page'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "dev-provider" -d 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'List the app\'s secrets in the keychain (names only, never values)'
 complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "get" -d 'Say whether a secret is in the keychain; print its value with --reveal'
 complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'

@@ -36,6 +36,7 @@ impl Cli {
             Command::Providers(a) => a.json,
             Command::Snippet(a) => a.json,
             Command::Secrets(a) => a.json(),
+            Command::DevProvider(a) => a.json,
             Command::Completions(_) | Command::Run(_) => false,
         }
     }
@@ -92,6 +93,8 @@ pub enum Command {
     Run(RunArgs),
     /// The app's secrets in the OS keychain: list, get, set, rm, export
     Secrets(SecretsArgs),
+    /// A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI
+    DevProvider(Box<DevProviderArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -100,11 +103,12 @@ The client secret is never taken from a plain flag (it would show in the process
 pipe it with --client-secret-stdin, set STAUTH_CLIENT_SECRET, or type it at the hidden prompt.
 
 Examples:
+  stauth init --provider dev
   stauth init --provider google --client-id ID --client-secret-stdin < secret.txt
   stauth init --provider microsoft --tenant contoso.onmicrosoft.com --name microsoft
   stauth init --issuer https://sso.example.com/realms/main --client-id app")]
 pub struct InitArgs {
-    /// Provider preset (see `stauth providers`)
+    /// Provider preset (see `stauth providers`), or `dev` for stauth's own dev provider (`stauth dev-provider`)
     #[arg(long, env = "STAUTH_PROVIDER", value_name = "PRESET")]
     pub provider: Option<String>,
 
@@ -163,6 +167,14 @@ pub struct InitArgs {
     /// Do not fetch the provider's discovery document
     #[arg(long)]
     pub offline: bool,
+
+    /// With --provider dev: shape the dev provider's tokens like this preset (issuer http://localhost:PORT/like/PRESET)
+    #[arg(long, value_name = "PRESET")]
+    pub like: Option<String>,
+
+    /// With --provider dev: the dev provider's port [default: 9400]
+    #[arg(long, env = "STAUTH_DEV_PORT", value_name = "PORT")]
+    pub dev_port: Option<u16>,
 
     /// Replace cookie_secret with a new one (logs every user out)
     #[arg(long)]
@@ -334,6 +346,10 @@ pub struct TestLoginArgs {
     /// Seconds to wait for the login
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
+
+    /// Log in as this user of the dev provider with no browser (the provider must be stauth's dev provider; started for the login when it is not running)
+    #[arg(long, value_name = "SUB", conflicts_with_all = ["manual", "browser_command"])]
+    pub login_as: Option<String>,
 
     #[command(flatten)]
     pub release: ReleaseArgs,
@@ -690,4 +706,101 @@ mod tests {
             }
         }
     }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Its clients are the app's own: every [auth] or [auth.NAME] whose server_metadata_url points at
+http://localhost:PORT (write one with `stauth init --provider dev`). Users come from
+<app-dir>/.streamlit/dev-users.toml, else four sample users (alice, bob, carol, dave).
+
+Examples:
+  stauth dev-provider
+  stauth dev-provider --like microsoft --auto-login alice
+  stauth dev-provider -- streamlit run app.py
+  stauth dev-provider --init-users")]
+pub struct DevProviderArgs {
+    /// The Streamlit app's folder (its secrets name the clients)
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// Secrets files in the order Streamlit reads them (repeatable) [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]
+    #[arg(long = "secrets-file", value_name = "PATH")]
+    pub secrets_files: Vec<PathBuf>,
+
+    /// Port to listen on (loopback only); the issuer is http://localhost:PORT
+    #[arg(
+        long,
+        env = "STAUTH_DEV_PORT",
+        value_name = "PORT",
+        default_value_t = 9400
+    )]
+    pub port: u16,
+
+    /// Users file [default: <app-dir>/.streamlit/dev-users.toml, else the sample users]
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
+
+    /// Write the sample users to the users file (not overwriting one) and exit
+    #[arg(long)]
+    pub init_users: bool,
+
+    /// Shape tokens like this catalog provider (see `stauth providers`) at the root issuer
+    #[arg(long, value_name = "PRESET")]
+    pub like: Option<String>,
+
+    /// Approve every authorization as this user, without a login page (for CI)
+    #[arg(long, value_name = "SUB")]
+    pub auto_login: Option<String>,
+
+    /// ID token signing algorithm for new keys
+    #[arg(long, value_enum, value_name = "ALG", default_value = "rs256")]
+    pub alg: AlgArg,
+
+    /// Make a new signing key; the old one stays published (for refetch on an unknown kid) for --keep-old-key
+    #[arg(long)]
+    pub rotate_keys: bool,
+
+    /// Seconds a rotated-out key stays in the JWKS
+    #[arg(long, value_name = "SECS", default_value_t = 86400)]
+    pub keep_old_key: u64,
+
+    /// Folder of the signing keys [default: $XDG_DATA_HOME/stauth/dev-provider, else ~/.local/share/stauth/dev-provider]
+    #[arg(long, env = "STAUTH_DEV_KEYS_DIR", value_name = "DIR")]
+    pub keys_dir: Option<PathBuf>,
+
+    /// Lifetime of ID and access tokens, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    pub token_ttl: u64,
+
+    /// Also listen on this non-loopback address (repeatable; needs --allow-remote)
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Vec<std::net::IpAddr>,
+
+    /// Allow --bind to a non-loopback address (anyone who reaches it can log in as any user)
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Print one JSON object per request on stdout
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+
+    /// Run this command (e.g. streamlit run app.py) with an [auth] for the dev provider, then stop
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AlgArg {
+    #[value(name = "rs256", alias = "RS256")]
+    Rs256,
+    #[value(name = "es256", alias = "ES256")]
+    Es256,
+    #[value(name = "ps256", alias = "PS256")]
+    Ps256,
+    #[value(name = "eddsa", alias = "EdDSA")]
+    EdDsa,
 }

@@ -29,6 +29,13 @@ pub fn restore_terminal_on_interrupt() {
     install();
 }
 
+/// For a command that handles SIGINT, SIGTERM and SIGHUP itself (it stops a
+/// server or passes the signal on to a child first): the handler that exits
+/// at once is never installed in this process.
+pub fn leave_signals_to_the_command() {
+    INSTALL.call_once(|| {});
+}
+
 /// What the interruption does, on the signal thread: remove the files,
 /// restore the terminal, say what was and was not written, exit.
 fn on_interrupt(signal: i32) -> ! {

@@ -14,12 +14,14 @@
 //!   `error`.
 
 pub mod catalog;
+pub mod dev_provider;
 pub mod diagnosis;
 pub mod error;
 pub mod finding;
 pub mod fsutil;
 pub mod limits;
 pub mod oidc;
+pub mod pages;
 pub mod python_env;
 pub mod secret;
 pub mod secret_store;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prepares what the test suite runs against, without root: the test identity
-# provider (npm `oidc-provider`, from tests/idp/package-lock.json), the browser
+# provider (npm `oidc-provider`, from tests/idp/package-lock.json), the
+# relying party that tests stauth's dev provider (npm `openid-client`,
+# tests/rp/package-lock.json), the browser
 # driver (npm `playwright-core`, tests/browser; it drives Debian's chromium), a
 # Python venv with real Streamlit (tests/.venv) and one venv per Streamlit
 # release of the release matrix (tests/.venvs/NAME, from tests/matrix/NAME.txt).
@@ -14,6 +16,10 @@ done
 
 if [ ! -d idp/node_modules/oidc-provider ] || [ idp/package-lock.json -nt idp/node_modules/.package-lock.json ]; then
   npm ci --prefix idp --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -d rp/node_modules/openid-client ] || [ rp/package-lock.json -nt rp/node_modules/.package-lock.json ]; then
+  npm ci --prefix rp --no-audit --no-fund --loglevel=error
 fi
 
 if [ ! -d browser/node_modules/playwright-core ] || [ browser/package-lock.json -nt browser/node_modules/.package-lock.json ]; then

@@ -68,6 +68,91 @@ pub struct Preset {
     /// apart from [`Preset::groups_claim`]; a dotted name is a nested claim
     /// (`realm_access.roles`).
     pub roles_claim: Option<&'static str>,
+    /// How the provider puts a user's claims in its tokens: what the dev
+    /// provider's `--like` imitates, beside the claims named above.
+    pub shape: TokenShape,
+}
+
+/// How a provider writes a user's groups, roles and derived claims into its
+/// tokens, and the quirks of its endpoints that trip `st.login`. Groups go
+/// to [`Preset::groups_claim`] and roles to [`Preset::roles_claim`] (none
+/// when unset); [`Preset::userinfo_only`] claims stay out of the ID token.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct TokenShape {
+    /// What the groups claim holds.
+    pub group_values: GroupValues,
+    /// Past this many groups the provider leaves the groups claim out and
+    /// points at where to fetch them (Entra's "groups overage").
+    pub groups_overage: Option<usize>,
+    /// What the roles claim holds.
+    pub role_values: RoleValues,
+    /// Claims the provider derives from the user's own.
+    pub derived: &'static [Derived],
+    /// `prompt` values the authorization endpoint refuses.
+    pub rejected_prompts: &'static [RejectedPrompt],
+    /// The only client authentication methods the token endpoint accepts
+    /// (None: `client_secret_basic` and `client_secret_post`).
+    pub token_auth_methods: Option<&'static [&'static str]>,
+}
+
+/// The shape of most providers: groups and roles as lists of names.
+pub const PLAIN: TokenShape = TokenShape {
+    group_values: GroupValues::Names,
+    groups_overage: None,
+    role_values: RoleValues::Names,
+    derived: &[],
+    rejected_prompts: &[],
+    token_auth_methods: None,
+};
+
+/// A `prompt` value the provider answers with an error.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct RejectedPrompt {
+    pub prompt: &'static str,
+    /// The OAuth error code (`invalid_request`, `interaction_required`).
+    pub error: &'static str,
+    /// The provider's `error_description`.
+    pub error_description: &'static str,
+}
+
+/// What a groups claim holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupValues {
+    /// The group names.
+    Names,
+    /// Object IDs (GUIDs), one per group, never the names (Microsoft).
+    ObjectIds,
+}
+
+/// What a roles claim holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleValues {
+    /// A list of role names.
+    Names,
+    /// An object keyed by role name, each mapping the organisation ID to its
+    /// domain (Zitadel's project roles).
+    OrgMap,
+}
+
+/// A claim a provider derives from the user's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Derived {
+    /// Entra's `oid` (object ID), `tid` (tenant ID) and `preferred_username`
+    /// (the sign-in name: the email, else `sub@contoso.onmicrosoft.com`).
+    EntraIds,
+    /// `preferred_username`: the email, else `sub`.
+    PreferredUsername,
+    /// Cognito's `cognito:username` (the user name, here `sub`).
+    CognitoUsername,
+    /// Google's `hd`: the domain of a Google Workspace (non-Gmail) address.
+    HostedDomain,
+    /// GitLab's `sub_legacy`, `nickname`, `preferred_username`, and every
+    /// group in `groups` beside the direct ones in `groups_direct`.
+    #[serde(rename = "gitlab")]
+    GitLab,
 }
 
 /// A provider that cannot work with `st.login`, with the reason and a way out.

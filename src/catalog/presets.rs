@@ -3,7 +3,9 @@
 //! Facts come from each provider's own documentation; anything only one third-party
 //! source states is marked "(unverified)" in the text itself.
 
-use super::{InputSpec, Preset, Refusal};
+use super::{
+    Derived, GroupValues, InputSpec, Preset, Refusal, RejectedPrompt, RoleValues, TokenShape, PLAIN,
+};
 
 /// Usable providers, in the order `stauth providers` lists them.
 pub const PRESETS: &[Preset] = &[
@@ -32,6 +34,10 @@ pub const PRESETS: &[Preset] = &[
         has_picture: Some(true),
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            derived: &[Derived::HostedDomain],
+            ..PLAIN
+        },
     },
     Preset {
         name: "microsoft",
@@ -71,6 +77,12 @@ pub const PRESETS: &[Preset] = &[
         has_picture: Some(false),
         userinfo_only: &[],
         roles_claim: Some("roles"),
+        shape: TokenShape {
+            group_values: GroupValues::ObjectIds,
+            groups_overage: Some(200),
+            derived: &[Derived::EntraIds],
+            ..PLAIN
+        },
     },
     Preset {
         name: "azure-b2c",
@@ -114,6 +126,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "entra-external-id",
@@ -151,6 +164,12 @@ pub const PRESETS: &[Preset] = &[
         has_picture: Some(false),
         userinfo_only: &[],
         roles_claim: Some("roles"),
+        shape: TokenShape {
+            group_values: GroupValues::ObjectIds,
+            groups_overage: Some(200),
+            derived: &[Derived::EntraIds],
+            ..PLAIN
+        },
     },
     Preset {
         name: "auth0",
@@ -172,17 +191,18 @@ pub const PRESETS: &[Preset] = &[
         quirks: &[
             "Keep the ID token signing algorithm RS256: with HS256 Streamlit cannot verify the ID token.",
             "end_session_endpoint is in discovery only when the tenant's RP-initiated logout discovery setting is on; otherwise st.logout() is local only.",
-            "Roles reach the ID token only as custom namespaced claims added by an Action.",
+            "Roles and groups reach the ID token only as namespaced custom claims that an Action (Login flow) adds; stauth assumes https://stauth.dev/roles and https://stauth.dev/groups, so name the claims your Action sets in the roles snippet's CLAIMS.",
         ],
         init_warnings: &[
             "Keep the ID token signing algorithm RS256: HS256 breaks ID token verification.",
             "Add the redirect URI to Allowed Logout URLs too, and turn on the tenant's RP-initiated logout discovery setting for provider logout.",
         ],
         client_kwargs: &[],
-        groups_claim: None,
+        groups_claim: Some("https://stauth.dev/groups"),
         has_picture: None,
         userinfo_only: &[],
-        roles_claim: None,
+        roles_claim: Some("https://stauth.dev/roles"),
+        shape: PLAIN,
     },
     Preset {
         name: "okta",
@@ -218,6 +238,12 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            // The org server sends groups only once a groups claim is added
+            // to the app (Sign On → OpenID Connect ID Token → Groups claim).
+            derived: &[Derived::PreferredUsername],
+            ..PLAIN
+        },
     },
     Preset {
         name: "okta-custom",
@@ -259,6 +285,12 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            // The org server sends groups only once a groups claim is added
+            // to the app (Sign On → OpenID Connect ID Token → Groups claim).
+            derived: &[Derived::PreferredUsername],
+            ..PLAIN
+        },
     },
     Preset {
         name: "cognito",
@@ -302,6 +334,10 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            derived: &[Derived::CognitoUsername],
+            ..PLAIN
+        },
     },
     Preset {
         name: "keycloak",
@@ -341,6 +377,10 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: Some("realm_access.roles"),
+        shape: TokenShape {
+            derived: &[Derived::PreferredUsername],
+            ..PLAIN
+        },
     },
     Preset {
         name: "authentik",
@@ -382,6 +422,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "gitlab",
@@ -416,6 +457,10 @@ pub const PRESETS: &[Preset] = &[
         has_picture: Some(false),
         userinfo_only: &["name", "nickname", "preferred_username", "picture", "groups"],
         roles_claim: None,
+        shape: TokenShape {
+            derived: &[Derived::GitLab],
+            ..PLAIN
+        },
     },
     Preset {
         name: "zitadel",
@@ -447,6 +492,10 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &["name", "given_name", "family_name", "email", "email_verified", "picture"],
         roles_claim: Some("urn:zitadel:iam:org:project:roles"),
+        shape: TokenShape {
+            role_values: RoleValues::OrgMap,
+            ..PLAIN
+        },
     },
     Preset {
         name: "salesforce",
@@ -478,6 +527,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "onelogin",
@@ -505,6 +555,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "pingone",
@@ -540,6 +591,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "logto",
@@ -568,6 +620,15 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            // Logto's authorization endpoint (node oidc-provider).
+            rejected_prompts: &[RejectedPrompt {
+                prompt: "select_account",
+                error: "invalid_request",
+                error_description: "unsupported prompt value requested",
+            }],
+            ..PLAIN
+        },
     },
     Preset {
         name: "kinde",
@@ -593,6 +654,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "descope",
@@ -623,6 +685,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "clerk",
@@ -648,6 +711,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "casdoor",
@@ -675,6 +739,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "linkedin",
@@ -700,6 +765,10 @@ pub const PRESETS: &[Preset] = &[
         has_picture: Some(true),
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            token_auth_methods: Some(&["client_secret_post"]),
+            ..PLAIN
+        },
     },
     Preset {
         name: "pocket-id",
@@ -733,6 +802,15 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            rejected_prompts: &[RejectedPrompt {
+                prompt: "select_account",
+                // Pocket ID 2.6 answers interaction_required (pocket-id#1442).
+                error: "interaction_required",
+                error_description: "the prompt value select_account is not supported",
+            }],
+            ..PLAIN
+        },
     },
     Preset {
         name: "authelia",
@@ -767,6 +845,10 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &["email", "email_verified", "name", "preferred_username", "groups"],
         roles_claim: None,
+        shape: TokenShape {
+            derived: &[Derived::PreferredUsername],
+            ..PLAIN
+        },
     },
     Preset {
         name: "hydra",
@@ -799,6 +881,15 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: TokenShape {
+            // Hydra's wording (its OAuth library, fosite, prints the prompt list).
+            rejected_prompts: &[RejectedPrompt {
+                prompt: "select_account",
+                error: "invalid_request",
+                error_description: "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed. Used unknown value '[select_account]' for prompt parameter",
+            }],
+            ..PLAIN
+        },
     },
     Preset {
         name: "dex",
@@ -827,6 +918,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
     Preset {
         name: "generic",
@@ -855,6 +947,7 @@ pub const PRESETS: &[Preset] = &[
         has_picture: None,
         userinfo_only: &[],
         roles_claim: None,
+        shape: PLAIN,
     },
 ];
 

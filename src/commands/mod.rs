@@ -4,6 +4,7 @@
 mod common;
 pub mod completions;
 pub mod decode;
+pub mod dev_provider;
 pub mod doctor;
 pub mod init;
 pub mod providers;
@@ -35,5 +36,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Run(args) => run::run(&args, &Output::new(cli.color.into(), false)),
         Command::Secrets(args) => secrets::run(&args, &Output::new(cli.color.into(), args.json())),
+        Command::DevProvider(args) => {
+            dev_provider::run(&args, &Output::new(cli.color.into(), args.json))
+        }
     }
 }

@@ -21,6 +21,20 @@ pub fn run(args: &ProvidersArgs, out: &Output) -> Result<ExitCode> {
         }
         return Ok(ExitCode::Success);
     };
+    if name.eq_ignore_ascii_case(DEV) {
+        if out.json_mode() {
+            out.json(&json!({ "dev_provider": {
+                "name": DEV,
+                "title": DEV_TITLE,
+                "summary": DEV_SUMMARY,
+                "discovery_url": crate::dev_provider::metadata_url(crate::dev_provider::DEFAULT_PORT, None),
+                "setup": DEV_SETUP,
+            }}));
+        } else {
+            out.data(dev_details());
+        }
+        return Ok(ExitCode::Success);
+    }
     if let Some(preset) = catalog::preset(name) {
         if out.json_mode() {
             out.json(&json!({ "preset": preset, "setup": setup_command(preset) }));
@@ -83,7 +97,38 @@ fn table() -> String {
         s.push_str(&format!("  {:w0$}  {}\n", r.names[0], r.title));
     }
     s.push_str("\nAny other OpenID Connect provider: stauth init --issuer https://... (preset `generic`).\n");
+    s.push_str(&format!(
+        "No account yet: {DEV_SETUP} (`{DEV}`: {DEV_SUMMARY}).\n"
+    ));
     s
+}
+
+/// `stauth providers dev`: stauth's own provider is not a catalog preset
+/// (it has no console and takes any preset's shape), so it is described here.
+const DEV: &str = "dev";
+const DEV_TITLE: &str = "stauth dev provider";
+const DEV_SUMMARY: &str =
+    "stauth's own OpenID Connect provider on this machine, for development, offline and CI";
+const DEV_SETUP: &str = "stauth init --provider dev";
+
+fn dev_details() -> String {
+    let url = crate::dev_provider::metadata_url(crate::dev_provider::DEFAULT_PORT, None);
+    format!(
+        "{DEV_TITLE} (provider {DEV})
+{DEV_SUMMARY}
+
+Discovery URL:  {url}
+                (--dev-port PORT for another port; --like PRESET for tokens shaped like a
+                catalog provider's: http://localhost:PORT/like/PRESET/...)
+Users:          .streamlit/dev-users.toml, else alice (admin), bob, carol (no email), dave (300 groups)
+Clients:        the app's own [auth] entries that point at it: nothing to register
+
+Set up:
+  {DEV_SETUP}
+  stauth dev-provider                      (or: stauth dev-provider -- streamlit run app.py)
+  stauth test-login --login-as alice
+"
+    )
 }
 
 fn setup_command(preset: &Preset) -> String {

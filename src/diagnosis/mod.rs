@@ -3,6 +3,7 @@
 //! the app's files, its Python environment and its providers.
 
 pub mod config;
+pub mod dev_provider;
 mod files;
 mod provider;
 pub mod python;
@@ -74,6 +75,7 @@ pub fn offline(
     }
     if let Some(effective) = &auth {
         schema::check(ctx, effective, &mut out);
+        dev_provider::check(effective, &mut out);
     }
     (out, auth)
 }

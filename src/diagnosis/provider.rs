@@ -1,7 +1,7 @@
 //! Every configured provider's discovery document, judged by what Streamlit
 //! will do with it.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{push, Area, Diagnosis, EffectiveAuth};
 use crate::catalog;
@@ -9,19 +9,10 @@ use crate::finding::Finding;
 use crate::oidc;
 use crate::streamlit::discovery_rules::{self, RequestSettings};
 use crate::streamlit::http_client::AnyRelease;
-use crate::streamlit::schema::{CLIENT_KWARGS, SERVER_METADATA_URL};
+use crate::streamlit::schema::{CLIENT_ID, CLIENT_KWARGS, SERVER_METADATA_URL};
 
 pub fn check(e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
-    let mut providers: Vec<(String, &Map<String, Value>)> = Vec::new();
-    if e.auth.contains_key(SERVER_METADATA_URL) {
-        providers.push(("[auth]".into(), &e.auth));
-    }
-    for (name, v) in &e.auth {
-        if let (Value::Object(section), true) = (v, name != CLIENT_KWARGS) {
-            providers.push((format!("[auth.{name}]"), section));
-        }
-    }
-    for (label, section) in providers {
+    for (label, section) in super::dev_provider::sections(&e.auth) {
         let Some(url) = section.get(SERVER_METADATA_URL).and_then(Value::as_str) else {
             continue;
         };
@@ -32,9 +23,27 @@ pub fn check(e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
-        let preset = catalog::preset_for_metadata_url(url);
+        let client_id = section.get(CLIENT_ID).and_then(Value::as_str);
+        let on_dev = super::dev_provider::is_dev_entry(url, client_id);
+        let preset = match dev_like(url).filter(|_| on_dev) {
+            Some(like) => like,
+            None => catalog::preset_for_metadata_url(url),
+        };
         let discovery = match oidc::fetch_discovery(url, &AnyRelease) {
             Ok(d) => d,
+            Err(err) if on_dev => {
+                // Not running is the dev provider's normal state.
+                push(
+                    out,
+                    Area::Provider,
+                    Finding::warning(
+                        "dev_provider.not_running",
+                        format!("{label}: stauth's dev provider is not running ({err})"),
+                    )
+                    .fix("stauth dev-provider (or, with the app: stauth dev-provider -- streamlit run app.py)"),
+                );
+                continue;
+            }
             Err(err) => {
                 push(
                     out,
@@ -70,7 +79,8 @@ pub fn check(e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
             }
             push(out, Area::Provider, f);
         }
-        if let Some(p) = preset {
+        // The init warnings are about the real provider's console.
+        if let Some(p) = preset.filter(|_| !on_dev) {
             for w in p.init_warnings {
                 push(
                     out,
@@ -80,4 +90,11 @@ pub fn check(e: &EffectiveAuth, out: &mut Vec<Diagnosis>) {
             }
         }
     }
+}
+
+/// The preset a dev provider URL imitates (`/like/<preset>`): Some(None) for
+/// its root issuer, None when the URL is not the dev provider's.
+fn dev_like(url: &str) -> Option<Option<&'static catalog::Preset>> {
+    crate::dev_provider::points_at(url, None)
+        .map(|like| like.and_then(|name| catalog::preset(&name)))
 }

@@ -2,7 +2,8 @@
 //! loopback addresses only, on exactly the host, port and path of the
 //! redirect URI. Requests that do not carry this login's state, or that are
 //! not addressed to this machine (`Host`), get a 400 page and the listener
-//! keeps waiting.
+//! keeps waiting. The callback's own request is held open ([`Pending`]), so
+//! the browser ends on the page of the login's outcome.
 //!
 //! It is a small HTTP/1.1 reader of its own rather than a general server, so
 //! that what any local process can send is bounded: one thread, non-blocking
@@ -14,6 +15,8 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use url::Url;
@@ -21,6 +24,7 @@ use url::Url;
 use super::id_token::constant_time_eq;
 use super::url_policy::is_loopback_host;
 use crate::limits::{CALLBACK_CONNECTIONS, CALLBACK_HEAD_BYTES, CALLBACK_HEAD_TIMEOUT};
+use crate::pages::{self, Notice, Tone};
 use crate::untrusted::Untrusted;
 
 /// What came back from the provider.
@@ -450,13 +454,15 @@ impl Listener {
     /// Waits for this login's callback until `deadline`, calling `tick` with
     /// the time left about once a second. Stray requests are answered (404
     /// for another path, 400 otherwise) and reported through `on_stray`.
+    /// The callback's own connection is left open, for the caller to answer
+    /// with the outcome of the login ([`Pending`]).
     pub fn wait(
         &self,
         state: &str,
         deadline: Instant,
         mut tick: impl FnMut(Duration),
         mut on_stray: impl FnMut(&Stray),
-    ) -> Result<Callback, WaitError> {
+    ) -> Result<(Callback, Pending), WaitError> {
         let mut strays = 0usize;
         // Oldest first, so the one to close for a newcomer is at the front.
         let mut conns: VecDeque<Conn> = VecDeque::new();
@@ -522,16 +528,19 @@ impl Listener {
                 };
                 match result {
                     Ok(callback) => {
-                        respond(conn.stream, 200, &callback_page(&callback));
-                        return Ok(callback);
+                        let pending = Pending::hold(conn.stream, &callback, ANSWER_WITHIN);
+                        return Ok((callback, pending));
                     }
                     Err(stray) => {
-                        let page = page(
-                            "Not the login stauth is waiting for",
-                            &format!(
-                                "stauth ignored {} and keeps waiting for the real callback.",
-                                stray.explain()
+                        let page = pages::test_login_notice(
+                            &Notice::new(
+                                "Not the login stauth is waiting for",
+                                format!(
+                                    "stauth ignored {} and keeps waiting for the real callback.",
+                                    stray.explain()
+                                ),
                             ),
+                            Tone::Error,
                         );
                         respond(conn.stream, stray.status(), &page);
                         on_stray(&stray);
@@ -559,25 +568,96 @@ impl Listener {
     }
 }
 
-fn callback_page(callback: &Callback) -> String {
-    match callback {
-        Callback::Code(_) => page(
+/// The browser's callback request, held open until the login's outcome is
+/// known. Whatever happens, the browser gets an answer: the caller's page
+/// ([`Pending::answer`]); a "see the terminal" page when that takes longer
+/// than the deadline given to [`Pending::hold`]; the same page when the
+/// `Pending` is dropped unanswered (an early return, a panic).
+pub struct Pending {
+    stream: Arc<Mutex<Option<TcpStream>>>,
+    fallback: String,
+    /// Dropping it wakes the deadline thread, which then ends.
+    _wake: mpsc::Sender<()>,
+}
+
+/// How long a held callback waits for its page before it gets the fallback.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(20);
+
+impl Pending {
+    fn hold(stream: TcpStream, callback: &Callback, within: Duration) -> Pending {
+        let stream = Arc::new(Mutex::new(Some(stream)));
+        let fallback = waiting_page(callback);
+        let (wake, woken) = mpsc::channel::<()>();
+        let slot = Arc::clone(&stream);
+        let late = fallback.clone();
+        std::thread::spawn(move || {
+            if let Err(RecvTimeoutError::Timeout) = woken.recv_timeout(within) {
+                if let Some(s) = take(&slot) {
+                    respond(s, 200, &late);
+                }
+            }
+        });
+        Pending {
+            stream,
+            fallback,
+            _wake: wake,
+        }
+    }
+
+    /// Answers the browser with `body` (an HTML page), unless the deadline
+    /// already answered it. Whether this page was the one sent.
+    pub fn answer(self, status: u16, body: &str) -> bool {
+        match take(&self.stream) {
+            Some(s) => {
+                respond(s, status, body);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(s) = take(&self.stream) {
+            respond(s, 200, &self.fallback);
+        }
+    }
+}
+
+fn take(slot: &Mutex<Option<TcpStream>>) -> Option<TcpStream> {
+    match slot.lock() {
+        Ok(mut guard) => guard.take(),
+        Err(poisoned) => poisoned.into_inner().take(),
+    }
+}
+
+/// The page for a callback whose report is not (yet) there.
+fn waiting_page(callback: &Callback) -> String {
+    let notice = match callback {
+        Callback::Code(_) => Notice::new(
             "Login received",
-            "stauth received the login. You can close this tab and go back to the terminal.",
+            "stauth received the login and is checking it: the terminal shows the report. You can close this tab.",
         ),
         Callback::ProviderError {
             error, description, ..
-        } => page(
+        } => Notice::new(
             "The provider reported an error",
-            &format!(
-                "{error}{}. Go back to the terminal for what it means and how to fix it.",
+            format!(
+                "{}{}. Go back to the terminal for what it means and how to fix it.",
+                Untrusted(error),
                 description
                     .as_deref()
-                    .map(|d| format!(": {d}"))
+                    .map(|d| format!(": {}", Untrusted(d)))
                     .unwrap_or_default()
             ),
         ),
-    }
+    };
+    let tone = match callback {
+        Callback::Code(_) => Tone::Info,
+        Callback::ProviderError { .. } => Tone::Error,
+    };
+    pages::test_login_notice(&notice, tone)
 }
 
 fn reason(status: u16) -> &'static str {
@@ -596,10 +676,12 @@ fn respond(mut stream: TcpStream, status: u16, body: &str) {
          Content-Length: {}\r\n\
          Cache-Control: no-store\r\n\
          Referrer-Policy: no-referrer\r\n\
-         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n\
+         Content-Security-Policy: {}\r\n\
+         X-Content-Type-Options: nosniff\r\n\
          Connection: close\r\n\r\n",
         reason(status),
-        body.len()
+        body.len(),
+        pages::content_security_policy()
     );
     if stream.set_nonblocking(false).is_err()
         || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
@@ -611,31 +693,6 @@ fn respond(mut stream: TcpStream, status: u16, body: &str) {
         .and_then(|()| stream.write_all(body.as_bytes()))
         .and_then(|()| stream.flush());
     let _ = stream.shutdown(Shutdown::Write);
-}
-
-/// A small page; every reflected text is escaped.
-fn page(title: &str, message: &str) -> String {
-    format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>stauth: {t}</title></head>\
-         <body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\"><h1>{t}</h1><p>{m}</p></body></html>",
-        t = escape_html(title),
-        m = escape_html(message)
-    )
-}
-
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -822,9 +879,15 @@ mod tests {
 
     #[test]
     fn pages_escape_reflected_text() {
-        let html = page("t", "<script>alert('x')</script> & \"q\"");
+        let html = pages::test_login_notice(
+            &Notice::new("t", "<script>alert('x')</script> & \"q\""),
+            Tone::Error,
+        );
         assert!(
-            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;")
+            html.contains(
+                "&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt; &amp; &quot;q&quot;"
+            ),
+            "{html}"
         );
         assert!(!html.contains("<script>"));
     }
@@ -885,6 +948,7 @@ mod tests {
                 |_| {},
                 |s| seen.push(s.clone()),
             )
+            .map(|(callback, _answered_on_drop)| callback)
             .unwrap();
         let (stray, other, evil, real) = t.join().unwrap();
         assert_eq!(got, Callback::Code("real".into()));
@@ -926,6 +990,7 @@ mod tests {
                 |_| {},
                 |_| {},
             )
+            .map(|(callback, _answered_on_drop)| callback)
             .unwrap();
         let (_flood, real) = t.join().unwrap();
         assert_eq!(got, Callback::Code("real".into()));
@@ -954,6 +1019,7 @@ mod tests {
                 |_| {},
                 |_| {},
             )
+            .map(|(callback, _answered_on_drop)| callback)
             .unwrap();
         let (n, waited, real) = t.join().unwrap();
         assert_eq!(n, Some(0), "closed, nothing sent");
@@ -964,5 +1030,61 @@ mod tests {
         );
         assert_eq!(got, Callback::Code("real".into()));
         assert!(real.starts_with("HTTP/1.1 200"), "{real}");
+    }
+
+    /// A connected pair: (the client's end, the listener's end).
+    fn pair() -> (TcpStream, TcpStream) {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let (server, _) = l.accept().unwrap();
+        (client, server)
+    }
+
+    fn read_all(mut s: TcpStream) -> String {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_held_callback_gets_the_callers_page() {
+        let (client, server) = pair();
+        let pending = Pending::hold(server, &Callback::Code("c".into()), ANSWER_WITHIN);
+        assert!(pending.answer(200, "<p>the report</p>"));
+        let got = read_all(client);
+        assert!(got.starts_with("HTTP/1.1 200 OK"), "{got}");
+        assert!(got.ends_with("\r\n\r\n<p>the report</p>"), "{got}");
+        assert!(got.contains(pages::content_security_policy()), "{got}");
+    }
+
+    #[test]
+    fn a_slow_report_gets_the_waiting_page_at_the_deadline() {
+        let (client, server) = pair();
+        let start = Instant::now();
+        let pending = Pending::hold(
+            server,
+            &Callback::Code("c".into()),
+            Duration::from_millis(200),
+        );
+        let got = read_all(client);
+        assert!(start.elapsed() >= Duration::from_millis(200));
+        assert!(got.contains("Login received"), "{got}");
+        assert!(got.contains("the terminal shows the report"), "{got}");
+        assert!(!pending.answer(200, "late"));
+    }
+
+    #[test]
+    fn an_unanswered_callback_is_answered_when_dropped() {
+        let (client, server) = pair();
+        let error = Callback::ProviderError {
+            error: "access_denied<b>".into(),
+            description: Some("\x1b[2J".into()),
+            state_missing: false,
+        };
+        drop(Pending::hold(server, &error, ANSWER_WITHIN));
+        let got = read_all(client);
+        assert!(got.contains("The provider reported an error"), "{got}");
+        assert!(got.contains("access_denied&lt;b&gt;: \\x1b[2J"), "{got}");
     }
 }

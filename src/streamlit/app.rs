@@ -235,10 +235,58 @@ pub fn script_in_command(argv: &[std::ffi::OsString]) -> Option<PathBuf> {
     None
 }
 
+/// The port a `streamlit run SCRIPT --server.port N` command line sets
+/// (also `--server.port=N`): Streamlit's flags win over config.toml and the
+/// environment. None without one, or when it is not a port (Streamlit then
+/// stops with its own error).
+pub fn port_in_command(argv: &[std::ffi::OsString]) -> Option<u16> {
+    let is_streamlit =
+        |a: &std::ffi::OsString| Path::new(a).file_stem().is_some_and(|s| s == "streamlit");
+    let at = argv.iter().position(is_streamlit)?;
+    let mut rest = argv[at + 1..].iter().map(|a| a.to_string_lossy());
+    let mut port = None;
+    while let Some(arg) = rest.next() {
+        if arg == "--server.port" {
+            port = rest.next().map(|v| v.into_owned());
+        } else if let Some(v) = arg.strip_prefix("--server.port=") {
+            port = Some(v.to_string());
+        }
+    }
+    port?.parse().ok().filter(|p| *p != 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::Error;
+
+    #[test]
+    fn port_from_the_command_line() {
+        let argv =
+            |words: &[&str]| -> Vec<std::ffi::OsString> { words.iter().map(Into::into).collect() };
+        let port = |words: &[&str]| port_in_command(&argv(words));
+        assert_eq!(
+            port(&["streamlit", "run", "app.py", "--server.port", "8600"]),
+            Some(8600)
+        );
+        assert_eq!(
+            port(&[
+                "python",
+                "-m",
+                "streamlit",
+                "run",
+                "a.py",
+                "--server.port=8601"
+            ]),
+            Some(8601)
+        );
+        assert_eq!(port(&["streamlit", "run", "app.py"]), None);
+        assert_eq!(
+            port(&["streamlit", "run", "app.py", "--server.port", "x"]),
+            None
+        );
+        assert_eq!(port(&["other", "--server.port", "8600"]), None);
+    }
 
     fn app() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let d = tempfile::tempdir().unwrap();

@@ -756,7 +756,7 @@ fn map_offset(shifts: &[(usize, usize, usize)], mut offset: usize) -> usize {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-fn position(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn position(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let offset = (0..=offset)
         .rev()

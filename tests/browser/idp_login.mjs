@@ -9,6 +9,7 @@
 // Exit codes: 0 the listener's page was reached; 1 anything else (reason on
 // stderr); 2 usage error.
 
+import { launch } from './chromium.mjs';
 import { parseArgs } from 'node:util';
 
 let parsed;
@@ -28,11 +29,7 @@ if (!url) {
 }
 const timeout = Number(parsed.values.timeout) * 1000;
 const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({
-  executablePath: process.env.STAUTH_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
+const browser = await launch({ chromium });
 const kill = setTimeout(() => {
   process.stderr.write('idp_login.mjs: timed out\n');
   process.exit(1);

@@ -53,6 +53,7 @@
 // failed or timed out (reason on stderr, with the page's URL, text and the
 // route taken); 2 usage error. All of it is bounded by --timeout seconds.
 
+import { executablePath, launch, withTimeout } from './chromium.mjs';
 import { parseArgs } from 'node:util';
 
 const USAGE = 'usage: node tests/browser/streamlit_login.mjs --app URL [--login NAME] '
@@ -93,7 +94,6 @@ if (!(timeoutMs > 0)) usage(`--timeout must be a positive number of seconds: ${o
 const settleMs = opts.settle === undefined ? null : Number(opts.settle) * 1000;
 if (settleMs !== null && !(settleMs >= 0)) usage(`--settle must be a number of seconds: ${opts.settle}`);
 const appOrigin = appUrl.origin;
-const executablePath = process.env.STAUTH_CHROMIUM || '/usr/bin/chromium';
 const started = Date.now();
 const deadline = started + timeoutMs;
 
@@ -115,14 +115,6 @@ const navigations = [];
 const websockets = [];
 let authorizeUrl = null;
 const pending = []; // header reads of `responses`, awaited before reporting
-
-function withTimeout(promise, ms) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 async function closeBrowser() {
   const b = browser;
@@ -274,14 +266,7 @@ const signedIn = (s) => originOf(s.href) === appOrigin && !pathOf(s.href).endsWi
 
 try {
   step = `launching ${executablePath}`;
-  browser = await playwright.chromium.launch({
-    executablePath,
-    headless: true,
-    timeout: remaining(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-dev-shm-usage'],
-  });
+  browser = await launch(playwright, { timeout: remaining() });
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(remaining());

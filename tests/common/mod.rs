@@ -3,6 +3,7 @@
 //! that change from run to run.
 #![allow(dead_code)]
 
+pub mod dev_provider;
 pub mod hostile_server;
 pub mod idp;
 pub mod keyring;

@@ -62,6 +62,7 @@ fn help_texts() {
         (vec!["snippet", "--help"], "help_snippet"),
         (vec!["run", "--help"], "help_run"),
         (vec!["secrets", "--help"], "help_secrets"),
+        (vec!["dev-provider", "--help"], "help_dev_provider"),
     ] {
         let (code, out, err) = run(sb.cmd().args(&args).env("COLUMNS", "100"));
         assert_eq!(code, 0, "{err}");

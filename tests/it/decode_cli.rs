@@ -1482,3 +1482,63 @@ fn a_malformed_config_toml_is_reported_with_its_position() {
         "{err}"
     );
 }
+
+/// `decode --provider` against stauth's dev provider verifies its ID token
+/// like any provider's: discovery, its JWKS, iss and aud.
+#[test]
+fn provider_verification_against_the_dev_provider() {
+    use common::dev_provider::{dev_secrets, http, Client, DevProvider};
+
+    let sb = Sandbox::new();
+    let port = common::idp::free_port();
+    let client = Client::random();
+    let redirect = "http://localhost:8501/oauth2callback";
+    sb.write(
+        ".streamlit/secrets.toml",
+        &dev_secrets(port, None, &client, redirect),
+    );
+    let dp = DevProvider::start(&sb, port, &["--auto-login", "alice"]);
+
+    let authorize = format!(
+        "{}/authorize?client_id={}&redirect_uri={}&response_type=code&scope=openid%20email%20profile&state=st&nonce=nn",
+        dp.issuer, client.id, "http%3A%2F%2Flocalhost%3A8501%2Foauth2callback"
+    );
+    let answer = http().get(authorize).send().unwrap();
+    let location = answer.headers()["location"].to_str().unwrap().to_string();
+    let code = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no code in {location}"));
+    let tokens = http()
+        .post(format!("{}/token", dp.issuer))
+        .basic_auth(&client.id, Some(&client.secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect),
+        ])
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let tokens: Value = serde_json::from_str(&tokens).unwrap();
+    let id_token = tokens["id_token"].as_str().expect("an ID token");
+
+    let (code, out, err) = run(sb.cmd().args([
+        "decode",
+        id_token,
+        "--provider",
+        "--streamlit-version",
+        "1.67",
+    ]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let all = format!("{out}\n{err}");
+    assert!(all.contains("Signature verified: RS256"), "{all}");
+    assert!(
+        all.contains(&format!("keys from http://localhost:{port}/jwks")),
+        "{all}"
+    );
+    assert!(all.contains("alice@example.com"), "{all}");
+}

@@ -1015,3 +1015,65 @@ fn config_toml_as_the_toml_package_reads_it() {
     let (_, report, _) = doctor_with(&sb, &python, &["--streamlit-version", "1.66"]);
     assert!(with_id(report["checks"].as_array().unwrap(), "config.toml_package").is_empty());
 }
+
+/// An app on stauth's dev provider: for this machine only. A redirect_uri
+/// elsewhere is a deployment mistake (a warning); a provider that is not
+/// running is a warning, not an error; a running one passes.
+#[test]
+fn an_app_on_the_dev_provider() {
+    use common::dev_provider::DevProvider;
+
+    let port = free_port();
+    let secrets = format!(
+        "[auth]\nredirect_uri = \"http://localhost:8501/oauth2callback\"\ncookie_secret = \"0123456789abcdef0123456789abcdef0123456789abcdef\"\nclient_id = \"stauth-dev-0123456789ab\"\nclient_secret = \"s3cret\"\nserver_metadata_url = \"{}\"\n\n[auth.entra]\nclient_id = \"stauth-dev-ba9876543210\"\nclient_secret = \"s3cret\"\nserver_metadata_url = \"{}\"\n",
+        stauth::dev_provider::metadata_url(port, None),
+        stauth::dev_provider::metadata_url(port, Some("microsoft")),
+    );
+    let sb = app(Some(&secrets));
+    let (_, checks, err) = doctor(&sb, &["--online"]);
+    let local = with_id(&checks, "dev_provider.local");
+    assert_eq!(local.len(), 2, "{err}");
+    assert!(local.iter().all(|c| c["severity"] == "info"));
+    let down = with_id(&checks, "dev_provider.not_running");
+    assert_eq!(down.len(), 2, "{err}");
+    assert!(down.iter().all(|c| c["severity"] == "warning"));
+    assert!(with_id(&checks, "provider.discovery").is_empty(), "{err}");
+    assert!(err.contains("stauth dev-provider"), "{err}");
+    assert!(flagged(&checks, "dev_provider.deployed").is_none());
+
+    // Running: its discovery document passes like any provider's.
+    let dp = DevProvider::start(&sb, port, &[]);
+    let (_, checks, err) = doctor(&sb, &["--online"]);
+    assert!(
+        with_id(&checks, "dev_provider.not_running").is_empty(),
+        "{err}"
+    );
+    let found = with_id(&checks, "provider.discovery");
+    assert_eq!(found.len(), 2, "{err}");
+    assert!(found.iter().all(|c| c["severity"] == "ok"), "{err}");
+    drop(dp);
+
+    // Deployed with the dev provider: a warning for each provider on it.
+    let deployed = secrets.replace(
+        "http://localhost:8501/oauth2callback",
+        "https://app.example.com/oauth2callback",
+    );
+    sb.write(".streamlit/secrets.toml", &deployed);
+    chmod(&sb.file(".streamlit/secrets.toml"), 0o600);
+    let (_, checks, err) = doctor(&sb, &[]);
+    let warned = with_id(&checks, "dev_provider.deployed");
+    assert_eq!(warned.len(), 2, "{err}");
+    assert!(warned.iter().all(|c| c["severity"] == "warning"));
+    assert!(
+        err.contains("stauth init --provider PRESET --force"),
+        "{err}"
+    );
+
+    // A provider of its own on loopback is not taken for the dev provider.
+    let other = format!(
+        "[auth]\nredirect_uri = \"https://app.example.com/oauth2callback\"\ncookie_secret = \"0123456789abcdef0123456789abcdef0123456789abcdef\"\nclient_id = \"app\"\nclient_secret = \"s3cret\"\nserver_metadata_url = \"http://127.0.0.1:{port}/.well-known/openid-configuration\"\n"
+    );
+    sb.write(".streamlit/secrets.toml", &other);
+    let (_, checks, _) = doctor(&sb, &[]);
+    assert!(with_id(&checks, "dev_provider.deployed").is_empty());
+}

@@ -294,6 +294,35 @@ fn provider_flags_override_the_file() {
     assert_eq!(out2, out);
 }
 
+/// Providers on stauth's dev provider: a `/like/<preset>` issuer reads as
+/// that preset, the root issuer as the dev provider itself.
+#[test]
+fn providers_on_the_dev_provider() {
+    let secrets = format!(
+        "{SHARED}client_id = \"stauth-dev-0123456789ab\"\nclient_secret = \"s3cr3t\"\nserver_metadata_url = \"{}\"\n\n[auth.entra]\nclient_id = \"stauth-dev-ba9876543210\"\nclient_secret = \"s3cr3t\"\nserver_metadata_url = \"{}\"\n\n[auth.cognito]\nclient_id = \"stauth-dev-00aa11bb22cc\"\nclient_secret = \"s3cr3t\"\nserver_metadata_url = \"{}\"\n",
+        stauth::dev_provider::metadata_url(9400, None),
+        stauth::dev_provider::metadata_url(9400, Some("microsoft")),
+        stauth::dev_provider::metadata_url(9400, Some("cognito")),
+    );
+    let sb = sandbox(&secrets);
+    let roles = code(&sb, "roles");
+    assert!(
+        roles.contains("# stauth dev provider: groups arrive in groups."),
+        "{roles}"
+    );
+    assert!(
+        roles.contains("# Microsoft Entra ID: groups holds group object IDs (GUIDs), not names;"),
+        "{roles}"
+    );
+    assert!(
+        roles.contains("\"cognito\": {\"groups\": [\"cognito:groups\"], \"roles\": [\"roles\"]},"),
+        "{roles}"
+    );
+    let login = code(&sb, "providers");
+    assert!(login.contains("Log in with stauth dev provider"), "{login}");
+    assert!(login.contains("Log in with Microsoft Entra ID"), "{login}");
+}
+
 #[test]
 fn a_provider_that_only_pictures_initials() {
     // Every provider lacks a picture: the avatar code has no picture branch.

@@ -12,6 +12,7 @@ use crate::streamlit::redirect::parse_redirect_uri;
 use crate::streamlit::schema::{self, ProviderSlot};
 use crate::streamlit::SecretsFile;
 
+use super::dev::{self, DevTarget};
 use super::wizard::Wizard;
 
 /// Env var that may hold the client secret.
@@ -29,6 +30,8 @@ pub struct Resolved {
     /// None: keep the client secret already in the file.
     pub client_secret: Option<Secret>,
     pub redirect_uri: String,
+    /// `--provider dev`: stauth's own dev provider.
+    pub dev: Option<DevTarget>,
 }
 
 pub fn resolve(
@@ -39,7 +42,19 @@ pub fn resolve(
 ) -> Result<Resolved> {
     let mut missing: Vec<String> = Vec::new();
 
-    let preset = pick_preset(args, wizard)?;
+    let mut dev = dev::target(args)?;
+    let preset = match &dev {
+        Some(target) => Some(target.preset()),
+        None => match pick_preset(args, wizard)? {
+            Picked::Preset(p) => Some(p),
+            Picked::Dev => {
+                let target = dev::picked_in_wizard(args);
+                dev = Some(target);
+                Some(target.preset())
+            }
+            Picked::Nothing => None,
+        },
+    };
     if preset.is_none() {
         missing.push("--provider PRESET (or --issuer URL, or --metadata-url URL)".into());
     }
@@ -49,7 +64,10 @@ pub fn resolve(
         .filter_map(|id| args.inputs.get(id).map(|v| (*id, v.to_string())))
         .collect();
     let mut metadata_url = None;
-    if let Some(p) = preset {
+    if let Some(target) = &dev {
+        metadata_url = Some(target.metadata_url());
+        preset_inputs.clear();
+    } else if let Some(p) = preset {
         if let Some(url) = &args.metadata_url {
             metadata_url = Some(check_metadata_url(url)?);
         } else {
@@ -121,9 +139,28 @@ pub fn resolve(
         }
     }
 
-    let client_id = args.client_id.clone().filter(|s| !s.trim().is_empty());
+    let mut client_id = args.client_id.clone().filter(|s| !s.trim().is_empty());
     let has_existing = |key| !replaces_default && file.provider_str(&slot, key).is_some();
-    let client_secret = read_secret(args)?;
+    let mut client_secret = read_secret(args)?;
+    if dev.is_some() {
+        // The client made for the dev provider before stays; any other
+        // provider's credentials are replaced (with --force, as usual).
+        let on_dev = !replaces_default
+            && file
+                .provider_str(&slot, schema::SERVER_METADATA_URL)
+                .is_some_and(|url| {
+                    crate::diagnosis::dev_provider::is_dev_entry(
+                        url,
+                        file.provider_str(&slot, schema::CLIENT_ID),
+                    )
+                });
+        if client_id.is_none() && !(on_dev && has_existing(schema::CLIENT_ID)) {
+            client_id = Some(dev::new_client_id()?);
+        }
+        if client_secret.is_none() && !(on_dev && has_existing(schema::CLIENT_SECRET)) {
+            client_secret = Some(dev::new_secret()?);
+        }
+    }
     if wizard.is_none() {
         if client_id.is_none() && !has_existing(schema::CLIENT_ID) {
             missing.push("--client-id".into());
@@ -144,7 +181,8 @@ pub fn resolve(
     let redirect_uri = match (&args.redirect_uri, file.auth_str(schema::REDIRECT_URI)) {
         (Some(given), _) => given.trim().to_string(),
         (None, Some(existing)) => existing.to_string(),
-        (None, None) => match wizard {
+        // The dev provider runs on this machine, so the app's local URL it is.
+        (None, None) => match wizard.filter(|_| dev.is_none()) {
             Some(w) => w.ask_redirect_uri(&server.local_redirect_uri(), server.port)?,
             None => server.local_redirect_uri(),
         },
@@ -163,6 +201,7 @@ pub fn resolve(
         client_id,
         client_secret,
         redirect_uri,
+        dev,
     })
 }
 
@@ -181,9 +220,13 @@ pub fn ask_credentials(w: &Wizard, r: &mut Resolved, file: &SecretsFile) -> Resu
 
 /// Preset notes worth a warning.
 pub fn preset_findings(r: &Resolved) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = r
-        .preset
-        .init_warnings
+    // The --like preset's warnings are about its console, not the dev provider.
+    let warnings = if r.dev.is_some() {
+        &[][..]
+    } else {
+        r.preset.init_warnings
+    };
+    let mut findings: Vec<Finding> = warnings
         .iter()
         .map(|w| Finding::warning("preset.note", *w))
         .collect();
@@ -199,21 +242,30 @@ pub fn preset_findings(r: &Resolved) -> Vec<Finding> {
     findings
 }
 
-fn pick_preset(args: &InitArgs, wizard: Option<&Wizard>) -> Result<Option<&'static Preset>> {
+/// What the flags or the wizard chose.
+enum Picked {
+    Preset(&'static Preset),
+    /// The wizard's `dev` entry.
+    Dev,
+    /// Nothing (no flag, no terminal).
+    Nothing,
+}
+
+fn pick_preset(args: &InitArgs, wizard: Option<&Wizard>) -> Result<Picked> {
     if let Some(name) = &args.provider {
         if let Some(r) = catalog::refusal(name) {
             return Err(refused(r));
         }
         return catalog::preset(name)
-            .map(Some)
+            .map(Picked::Preset)
             .ok_or_else(|| Error::UnknownPreset { name: name.clone() });
     }
     if args.inputs.issuer.is_some() || args.metadata_url.is_some() {
-        return Ok(catalog::preset("generic"));
+        return Ok(catalog::preset("generic").map_or(Picked::Nothing, Picked::Preset));
     }
     match wizard {
-        Some(w) => w.pick_preset().map(Some),
-        None => Ok(None),
+        Some(w) => Ok(w.pick_preset()?.map_or(Picked::Dev, Picked::Preset)),
+        None => Ok(Picked::Nothing),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `stauth init`: writes a correct `[auth]` block for a provider, checked
 //! against the provider's discovery document and Streamlit's rules.
 
+mod dev;
 mod inputs;
 mod plan;
 mod report;
@@ -88,7 +89,8 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
         issuer_may_differ: resolved.preset.issuer_differs_from_url,
     };
 
-    let assessment = if args.offline {
+    // The dev provider's discovery document is stauth's own: nothing to check.
+    let assessment = if args.offline || resolved.dev.is_some() {
         None
     } else {
         let discovery =
@@ -107,7 +109,9 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<ExitCode> {
     };
 
     if let Some(w) = &wizard {
-        report::console_steps(out, &resolved, assessment.as_ref().map(|(d, _)| d), &app);
+        if resolved.dev.is_none() {
+            report::console_steps(out, &resolved, assessment.as_ref().map(|(d, _)| d), &app);
+        }
         store_plan.ask(w, out, &args.app_dir)?;
         inputs::ask_credentials(w, &mut resolved, &file)?;
     }

@@ -197,7 +197,12 @@ pub fn next_steps(
     app: &AppContext,
 ) -> Vec<String> {
     let release = app.release();
-    let mut steps = console_lines(r, discovery, app);
+    let mut steps = match &r.dev {
+        Some(target) => {
+            super::dev::next_steps(target, &r.slot, &super::store::app_script(&app.app_dir))
+        }
+        None => console_lines(r, discovery, app),
+    };
     let install = release.install_command();
     if install == "pip install \"streamlit[auth]\"" {
         steps.push(format!(
@@ -221,10 +226,12 @@ pub fn next_steps(
         ProviderSlot::Default => "stauth test-login".to_string(),
         ProviderSlot::Named(n) => format!("stauth test-login --provider {n}"),
     };
-    steps.push(format!(
-        "Prove it works before starting the app: {test} (logs in for real and shows what {} will hold)",
-        release.user_object()
-    ));
+    if r.dev.is_none() {
+        steps.push(format!(
+            "Prove it works before starting the app: {test} (logs in for real and shows what {} will hold)",
+            release.user_object()
+        ));
+    }
     let named = file.named_providers();
     if file.has_default_provider() && !named.is_empty() {
         let calls: Vec<String> = named.iter().map(|n| format!("st.login(\"{n}\")")).collect();
@@ -270,7 +277,8 @@ fn change_json(c: &Change) -> Value {
 
 fn provider_json(r: &Resolved) -> Value {
     json!({
-        "preset": r.preset.name,
+        "preset": if r.dev.is_some() { super::dev::PROVIDER_NAME } else { r.preset.name },
+        "like": r.dev.and_then(|d| d.like).map(|p| p.name),
         "inputs": r.preset_inputs.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "section": r.slot.section(),
         "name": r.slot.name(),

@@ -83,7 +83,9 @@ pub fn prepare(args: &InitArgs, file: &mut SecretsFile, interactive: bool) -> Re
         Some(StoreArg::Keychain) => Some(Store::Keychain),
         Some(StoreArg::File) => Some(Store::File),
         None if current == Store::Keychain => Some(Store::Keychain),
-        None if interactive => None,
+        // The dev provider's secrets are made here and good for this
+        // machine only: the file, unless the flag says otherwise.
+        None if interactive && !super::dev::is_dev(args) => None,
         None => Some(Store::File),
     };
     let mut plan = StorePlan {

@@ -26,11 +26,16 @@ impl Wizard {
     }
 
     /// Pick a preset; the last entry is "any other provider" (generic).
-    pub fn pick_preset(&self) -> Result<&'static Preset> {
-        let items: Vec<String> = catalog::PRESETS
+    /// A catalog preset, or None for stauth's own dev provider (listed last).
+    pub fn pick_preset(&self) -> Result<Option<&'static Preset>> {
+        let mut items: Vec<String> = catalog::PRESETS
             .iter()
             .map(|p| format!("{:18} {}", p.name, p.summary))
             .collect();
+        items.push(format!(
+            "{:18} stauth's own provider on this machine, no account needed (development)",
+            super::dev::PROVIDER_NAME
+        ));
         let index = Select::with_theme(self.theme.as_ref())
             // Kept under 100 columns with the theme's marks, so it never wraps.
             .with_prompt(
@@ -40,7 +45,7 @@ impl Wizard {
             .default(0)
             .interact()
             .map_err(prompt_error)?;
-        Ok(&catalog::PRESETS[index])
+        Ok(catalog::PRESETS.get(index))
     }
 
     /// A preset input, re-asked with the reason until the preset can use it.

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::catalog::{self, Preset};
 use crate::cli::SnippetArgs;
+use crate::diagnosis::dev_provider::is_dev_entry;
 use crate::error::{Error, Result};
 use crate::streamlit::schema::{self, ProviderSlot};
 use crate::streamlit::SecretsFile;
@@ -55,6 +56,9 @@ pub struct Provider {
     pub preset: Option<&'static str>,
     /// The ID token claim that holds groups, when the preset says.
     pub groups_claim: Option<&'static str>,
+    /// The ID token claim that holds app roles, when the preset says
+    /// (dotted: nested, `realm_access.roles`).
+    pub roles_claim: Option<&'static str>,
     /// Whether the groups claim holds object IDs rather than names (Microsoft).
     pub groups_are_ids: bool,
     /// Whether the ID token has `picture` (None: unknown).
@@ -121,11 +125,23 @@ pub fn resolve(args: &SnippetArgs) -> Result<Resolved> {
     let mut providers: Vec<Provider> = slots
         .iter()
         .map(|slot| {
-            let preset = file
-                .provider_str(slot, schema::SERVER_METADATA_URL)
-                .and_then(catalog::preset_for_metadata_url)
-                .filter(|p| p.name != "generic");
-            provider(slot, preset)
+            let url = file.provider_str(slot, schema::SERVER_METADATA_URL);
+            let client_id = file.provider_str(slot, schema::CLIENT_ID);
+            let on_dev = url.is_some_and(|u| is_dev_entry(u, client_id));
+            // The dev provider imitates the preset its URL names
+            // (`/like/<preset>`); its root issuer is a provider of its own.
+            match url
+                .filter(|_| on_dev)
+                .and_then(|u| crate::dev_provider::points_at(u, None))
+            {
+                Some(None) => dev_provider_root(slot),
+                Some(Some(like)) => provider(slot, catalog::preset(&like)),
+                None => provider(
+                    slot,
+                    url.and_then(catalog::preset_for_metadata_url)
+                        .filter(|p| p.name != "generic"),
+                ),
+            }
         })
         .collect();
     make_buttons_unique(&mut providers);
@@ -181,10 +197,32 @@ fn provider(slot: &ProviderSlot, preset: Option<&'static Preset>) -> Provider {
         button,
         preset: preset.map(|p| p.name),
         groups_claim: preset.and_then(|p| p.groups_claim),
+        roles_claim: preset.and_then(|p| p.roles_claim),
         groups_are_ids: preset.is_some_and(|p| GROUPS_ARE_IDS.contains(&p.name)),
         has_picture: preset.and_then(|p| p.has_picture),
         logout,
         logout_register: preset.and_then(|p| p.register_logout),
+    }
+}
+
+/// The dev provider's root issuer (`stauth dev-provider` without `--like`
+/// shaping): groups in `groups`, roles in `roles`, a picture, and a logout
+/// that ends its session.
+fn dev_provider_root(slot: &ProviderSlot) -> Provider {
+    let title = "stauth dev provider".to_string();
+    Provider {
+        button: format!("Log in with {title}"),
+        title: Some(title),
+        preset: Some("dev"),
+        groups_claim: Some("groups"),
+        roles_claim: Some("roles"),
+        groups_are_ids: false,
+        has_picture: Some(true),
+        logout: "provider",
+        logout_register: Some(
+            "the dev provider, which registers the redirect_uri in the app's secrets itself (nothing to do)",
+        ),
+        ..provider(slot, None)
     }
 }
 
@@ -249,6 +287,9 @@ mod tests {
             provider(&ProviderSlot::named("my-idp").unwrap(), None),
         ];
         make_buttons_unique(&mut two);
+        let dev = dev_provider_root(&ProviderSlot::Default);
+        assert_eq!(dev.groups_claim, Some("groups"));
+        assert_eq!(dev.logout, "provider");
         assert_eq!(two[0].button, "Log in with Keycloak (staff)");
         assert_eq!(two[1].button, "Log in with Keycloak (partners)");
         assert_eq!(two[2].button, "Log in with My-idp");

@@ -94,13 +94,13 @@ pub fn render(
     let (file, min_streamlit) = spec(kind);
     let first = &providers[0];
     // The example requirement in `roles` and `pages`: groups where a provider
-    // sends group names, app roles otherwise.
+    // sends group names, app roles where it has a roles claim or no groups.
     let demo_groups = providers
         .iter()
         .any(|p| p.groups_claim.is_some() && !p.groups_are_ids);
     let demo_roles = providers
         .iter()
-        .any(|p| p.groups_claim.is_none() || p.groups_are_ids);
+        .any(|p| p.groups_claim.is_none() || p.groups_are_ids || p.roles_claim.is_some());
     let section_width = providers
         .iter()
         .map(|p| p.section.len() + 2)

@@ -4,20 +4,20 @@
 
 mod browser;
 mod explain;
+mod login_as;
 mod report;
+mod wait;
 
-use std::io::{BufRead, IsTerminal};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{Map, Value};
-use url::Url;
 
 use super::common::{signature_hint, unix_now, with_release, Keys};
 use crate::cli::TestLoginArgs;
 use crate::error::{Error, Kind, Result};
 use crate::exit::ExitCode;
 use crate::oidc::id_token::{self, Expectations, TokenError, AUTHLIB_LEEWAY};
-use crate::oidc::loopback::{self, Callback, ListenError, Listener, WaitError};
+use crate::oidc::loopback::{Callback, ListenError, Listener};
 use crate::oidc::token::{self, CodeExchange, ExchangeError};
 use crate::oidc::{self, Discovery};
 use crate::output::{untrusted, Output};
@@ -28,6 +28,7 @@ use crate::streamlit::redirect::parse_redirect_uri;
 use crate::streamlit::AppContext;
 
 use report::{Report, Timings};
+use wait::{wait_for_paste, wait_in_browser, wait_login_as};
 
 pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     // Before the listener binds: Ctrl-C at any point exits 130 cleanly.
@@ -58,6 +59,11 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         None
     } else {
         Some(Listener::bind(&redirect).map_err(|e| listen_error(e, &redirect_text))?)
+    };
+    // Kept until the end of the run: a dev provider started here stops with it.
+    let dev_login = match &args.login_as {
+        Some(sub) => Some(login_as::prepare(sub, &app, &config, &redirect, out)?),
+        None => None,
     };
 
     let t = Instant::now();
@@ -99,12 +105,88 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     ));
 
     let t = Instant::now();
-    let callback = match &listener {
-        Some(listener) => wait_in_browser(args, out, listener, &request)?,
-        None => wait_for_paste(out, &request, &redirect)?,
+    let (callback, pending) = match &listener {
+        Some(listener) => {
+            let (callback, pending) = match &dev_login {
+                Some(dev) => wait_login_as(args, out, listener, &request, dev)?,
+                None => wait_in_browser(args, out, listener, &request)?,
+            };
+            (callback, Some(pending))
+        }
+        None => (wait_for_paste(out, &request, &redirect)?, None),
     };
     timings.waiting = t.elapsed();
+    let code_received = matches!(callback, Callback::Code(_));
 
+    let outcome = finish(
+        &Login {
+            args,
+            out,
+            app: &app,
+            config: &config,
+            discovery: &discovery,
+            request: &request,
+            redirect_text: &redirect_text,
+            dev_login: dev_login.as_ref(),
+            started,
+        },
+        callback,
+        timings,
+    );
+
+    if let Some(pending) = pending {
+        let page = match &outcome {
+            Ok(report) => report.page(),
+            Err(e) => report::failure_page(
+                code_received,
+                &crate::exit::message(e),
+                &crate::exit::hint_for(e, false).unwrap_or_default(),
+            ),
+        };
+        pending.answer(200, &crate::pages::test_login_report(&page));
+    }
+    let report = outcome?;
+    report.print(out);
+    if out.json_mode() {
+        out.json(&report.to_json());
+    }
+    Ok(if report.has_errors() {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// What the steps after the callback use.
+struct Login<'a> {
+    args: &'a TestLoginArgs,
+    out: &'a Output,
+    app: &'a AppContext,
+    config: &'a LoginConfig,
+    discovery: &'a Discovery,
+    request: &'a LoginRequest,
+    redirect_text: &'a str,
+    dev_login: Option<&'a login_as::DevLogin>,
+    started: Instant,
+}
+
+/// Everything from the callback to the report, in one place so that the
+/// browser's held callback request is answered with the outcome, errors
+/// included.
+fn finish(login: &Login<'_>, callback: Callback, mut timings: Timings) -> Result<Report> {
+    let Login {
+        args,
+        out,
+        app,
+        config,
+        discovery,
+        request,
+        redirect_text,
+        dev_login,
+        started,
+    } = *login;
+    let release = *app.release();
+    let server = &app.server;
     let code = match callback {
         Callback::Code(code) => code,
         Callback::ProviderError {
@@ -127,14 +209,11 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
                         ""
                     }
                 ),
-                hint: explain::callback_error(&error, description.as_deref(), &redirect_text),
+                hint: explain::callback_error(&error, description.as_deref(), redirect_text),
             });
         }
     };
-    out.success(format!(
-        "Callback received on {}",
-        untrusted(&redirect_text)
-    ));
+    out.success(format!("Callback received on {}", untrusted(redirect_text)));
 
     let t = Instant::now();
     // On a terminal the step shows while the provider answers (up to its
@@ -147,7 +226,7 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     let exchanged = token::exchange_code(&CodeExchange {
         token_endpoint: discovery.str("token_endpoint").unwrap_or_default(),
         code: &code,
-        redirect_uri: &redirect_text,
+        redirect_uri: redirect_text,
         client_id: &config.client_id,
         client_secret: &config.client_secret,
         auth: &request.token_auth,
@@ -161,19 +240,19 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     timings.token = t.elapsed();
     let Some(raw_id_token) = tokens.id_token.clone() else {
         return Err(Error::ProviderFailed {
-            message: "the token response has no id_token".into(),
-            hint: format!(
-                "Streamlit needs an ID token: the scope (\"{}\") must include openid, and the client must be an OpenID Connect client.",
-                request.scope
-            ),
-        });
+        message: "the token response has no id_token".into(),
+        hint: format!(
+            "Streamlit needs an ID token: the scope (\"{}\") must include openid, and the client must be an OpenID Connect client.",
+            request.scope
+        ),
+    });
     };
     out.success(format!("Token exchange ({})", request.token_auth.name()));
 
     let (verified_by, jwt, checks) = verify(
-        &discovery,
-        &config,
-        &request,
+        discovery,
+        config,
+        request,
         &tokens,
         &raw_id_token,
         &mut timings,
@@ -203,12 +282,12 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     timings.total = started.elapsed();
 
     let report = Report::build(report::Inputs {
-        config: &config,
-        discovery: &discovery,
+        config,
+        discovery,
         release: &app.release,
         server,
-        request: &request,
-        redirect_uri: &redirect_text,
+        request,
+        redirect_uri: redirect_text,
         jwt: &jwt,
         verified_by: &verified_by,
         checks: &checks,
@@ -219,15 +298,10 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
         now: unix_now(),
         show_tokens: args.show_tokens,
     });
-    report.print(out);
-    if out.json_mode() {
-        out.json(&report.to_json());
+    if let Some(dev) = &dev_login {
+        dev.check_sub(jwt.claims.get("sub").and_then(Value::as_str))?;
     }
-    Ok(if report.has_errors() {
-        ExitCode::CheckFailed
-    } else {
-        ExitCode::Success
-    })
+    Ok(report)
 }
 
 type Verified = (id_token::VerifiedBy, id_token::Jwt, Vec<id_token::Check>);
@@ -309,133 +383,6 @@ fn claim_hint(name: &str) -> String {
         "at_hash" => "The ID token does not belong to the access token it came with.".into(),
         _ => String::new(),
     }
-}
-
-/// Stray requests warned about one by one; a flood of them (any local
-/// process can send some) must not bury the rest of the output.
-const SHOWN_STRAYS: usize = 10;
-
-fn wait_in_browser(
-    args: &TestLoginArgs,
-    out: &Output,
-    listener: &Listener,
-    request: &LoginRequest,
-) -> Result<Callback> {
-    let mut opened = browser::open(
-        &request.authorization_url,
-        args.browser_command.as_deref(),
-        args.no_browser,
-    )?;
-    match opened {
-        browser::Opened::Printed => {
-            out.line("Open this URL in a browser to log in:");
-            out.line(format!("  {}", request.authorization_url));
-        }
-        _ => out.line(
-            "Opened the login page in the browser. If it did not appear, open:\n  ".to_string()
-                + &request.authorization_url,
-        ),
-    }
-    let listening: Vec<String> = listener.addresses.iter().map(|a| a.to_string()).collect();
-    out.detail(format!(
-        "Listening on {} (loopback only)",
-        listening.join(" and ")
-    ));
-    let tty = out.stderr_is_terminal();
-    if !tty {
-        out.line(format!("Waiting up to {} s for the login...", args.timeout));
-    }
-    let deadline = Instant::now() + Duration::from_secs(args.timeout);
-    let mut shown_strays = 0usize;
-    let result = listener.wait(
-        &request.state,
-        deadline,
-        |left| {
-            if tty {
-                let s = left.as_secs();
-                out.progress(format!(
-                    "Waiting for the login in the browser: {}:{:02} left (Ctrl-C to stop)",
-                    s / 60,
-                    s % 60
-                ));
-            }
-        },
-        |stray| {
-            shown_strays += 1;
-            if shown_strays > SHOWN_STRAYS {
-                return;
-            }
-            if tty {
-                out.end_progress();
-            }
-            out.warning(format!(
-                "ignored {} (answered {}; still waiting)",
-                stray.explain(),
-                stray.status()
-            ));
-            if shown_strays == SHOWN_STRAYS {
-                out.detail(
-                    "Further requests that are not the callback are answered but not shown.",
-                );
-            }
-        },
-    );
-    if tty {
-        out.end_progress();
-    }
-    result.map_err(|WaitError::TimedOut { strays }| {
-        let mut hint = format!(
-            "If the browser shows an error page from the provider, it usually names the problem: most often {} is not registered exactly as a redirect URI. Run again with a longer --timeout if you needed more time.",
-            request.redirect_uri
-        );
-        if let Some(note) = opened.timeout_note() {
-            hint = format!("{note}\n{hint}");
-        }
-        if strays > 0 {
-            hint.push_str(&format!("\n{strays} request(s) reached the listener but were not this login's callback."));
-        }
-        Error::TimedOut {
-            message: format!("no login came back within {} s", args.timeout),
-            hint,
-        }
-    })
-}
-
-/// `--manual`: the user pastes the URL the browser ended on.
-fn wait_for_paste(out: &Output, request: &LoginRequest, redirect: &Url) -> Result<Callback> {
-    out.line("Open this URL in a browser and log in:");
-    out.line(format!("  {}", request.authorization_url));
-    out.line(format!(
-        "The browser then goes to {} (it may show an error page: that is fine).",
-        request.redirect_uri
-    ));
-    out.line("Paste the whole URL from the address bar here and press Enter:");
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        crate::interrupt::restore_terminal_on_interrupt();
-    }
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::Prompt(e.to_string()))?;
-    let pasted = line.trim();
-    let url = Url::parse(pasted).map_err(|_| Error::InvalidValue {
-        what: "pasted URL".into(),
-        value: untrusted(pasted).into_owned(),
-        reason: "paste the complete URL, starting with http:// or https://".into(),
-    })?;
-    let path_and_query = match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
-    };
-    loopback::classify(&path_and_query, redirect.path(), &request.state).map_err(|stray| {
-        Error::InvalidValue {
-            what: "pasted URL".into(),
-            value: format!("{}{}", url.origin().ascii_serialization(), url.path()),
-            reason: format!("it is {}", stray.explain()),
-        }
-    })
 }
 
 fn listen_error(e: ListenError, redirect: &str) -> Error {

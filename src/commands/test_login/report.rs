@@ -11,6 +11,7 @@ use crate::oidc::id_token::{Check, Jwt, VerifiedBy};
 use crate::oidc::url_policy::is_loopback_host;
 use crate::oidc::Discovery;
 use crate::output::{untrusted, Output};
+use crate::pages::{ClaimRow, Failure, PageFinding, ReportPage, SizeBar};
 use crate::streamlit::app_config::ServerSettings;
 use crate::streamlit::auth_config::LoginConfig;
 use crate::streamlit::cookies::{
@@ -209,6 +210,75 @@ impl Report {
         json
     }
 
+    /// The same report for the browser (test-login's final page).
+    pub fn page(&self) -> ReportPage {
+        let ok = !self.has_errors();
+        let text = |v: &Value| v.as_str().map(|s| untrusted(s).into_owned());
+        let provider = &self.json["provider"];
+        let about = [
+            (
+                "Provider",
+                text(&provider["section"]).map(|s| format!("[{s}]")),
+            ),
+            ("Issuer", text(&provider["issuer"])),
+            ("Client ID", text(&provider["client_id"])),
+            ("Streamlit", Some(self.release.version.to_string())),
+        ]
+        .into_iter()
+        .filter_map(|(label, value)| value.map(|v| (label.to_string(), v)))
+        .collect();
+        let row = |(k, v): (&String, &Value)| ClaimRow {
+            name: untrusted(k).into_owned(),
+            value: full_text(v),
+            note: callout(k).unwrap_or_default(),
+        };
+        let mut bars = Vec::new();
+        if let Some(p) = &self.cookies {
+            for c in &p.cookies {
+                bars.push(SizeBar::new(
+                    format!("{} (Set-Cookie {} bytes)", c.name, c.set_cookie.len()),
+                    c.header_len,
+                    MAX_COOKIE_BYTES,
+                    "4096, the browser's limit per cookie",
+                ));
+            }
+            bars.push(SizeBar::new(
+                format!(
+                    "Cookie header sent back (identity in {} cookie(s))",
+                    p.identity_chunks.max(1)
+                ),
+                p.cookie_header_len,
+                COOKIE_HEADER_LIMIT,
+                "8192, the usual request header limit (nginx, Streamlit's WebSocket)",
+            ));
+        }
+        ReportPage {
+            ok,
+            kicker: "Login received".into(),
+            headline: if ok {
+                "The login works: Streamlit will accept it.".into()
+            } else {
+                "The provider accepted the login, but Streamlit would not keep it.".into()
+            },
+            failure: None,
+            about,
+            claims: self.st_user.iter().map(row).collect(),
+            userinfo_only: self.userinfo_only.iter().map(row).collect(),
+            userinfo_error: self
+                .userinfo_error
+                .as_deref()
+                .map(|e| untrusted(e).into_owned()),
+            cookies_heading: format!("Cookies Streamlit {} will set", self.release.version),
+            bars,
+            logout: self
+                .logout_lines
+                .iter()
+                .map(|l| l.trim().to_string())
+                .collect(),
+            findings: self.findings.iter().map(PageFinding::from).collect(),
+        }
+    }
+
     pub fn print(&self, out: &Output) {
         for c in self.json["verification"]["checks"]
             .as_array()
@@ -297,6 +367,33 @@ impl Report {
             out.success("The login works: Streamlit will accept it.");
         }
     }
+}
+
+/// test-login's final page when the login failed after the callback (or the
+/// provider answered with an error): the terminal's error and hint.
+pub fn failure_page(code_received: bool, message: &str, hint: &str) -> ReportPage {
+    ReportPage {
+        ok: false,
+        kicker: if code_received {
+            "Login received".into()
+        } else {
+            "The provider answered with an error".into()
+        },
+        headline: "The login failed".into(),
+        failure: Some(Failure::new(message, hint)),
+        ..ReportPage::default()
+    }
+}
+
+/// A claim's value in full, as the terminal would show it unshortened.
+fn full_text(v: &Value) -> String {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        other => other.to_string(),
+    };
+    untrusted(&text).into_owned()
 }
 
 fn ms(d: Duration) -> String {
@@ -491,10 +588,14 @@ fn logout(i: &Inputs<'_>) -> (Vec<String>, Value) {
                 vec![
                     "st.logout() clears the app's cookies and signs the user out at the provider:".into(),
                     format!("  {}", untrusted(&url)),
-                    format!(
-                        "Register {} as a post-logout redirect URI at the provider.",
-                        untrusted(post_logout_redirect_uri)
-                    ),
+                    if is_dev_provider(i) {
+                        "stauth's dev provider accepts it: it takes the app's redirect URI from the secrets.".into()
+                    } else {
+                        format!(
+                            "Register {} as a post-logout redirect URI at the provider.",
+                            untrusted(post_logout_redirect_uri)
+                        )
+                    },
                 ],
                 Some(url),
                 Some(post_logout_redirect_uri.clone()),
@@ -517,6 +618,21 @@ fn logout(i: &Inputs<'_>) -> (Vec<String>, Value) {
         "post_logout_redirect_uri": post_logout,
     });
     (lines, json)
+}
+
+/// Whether the login went to stauth's dev provider (which registers the
+/// app's redirect URI itself): its discovery URL and its issuer say so.
+fn is_dev_provider(i: &Inputs<'_>) -> bool {
+    let url = &i.config.server_metadata_url;
+    let Some(like) = crate::dev_provider::points_at(url, None) else {
+        return false;
+    };
+    url::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| u.port_or_known_default())
+        .is_some_and(|port| {
+            i.discovery.issuer() == crate::dev_provider::issuer(port, like.as_deref())
+        })
 }
 
 fn cookie_json(p: &Prediction) -> Value {

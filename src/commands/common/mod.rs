@@ -2,6 +2,8 @@
 //! clock a command checks tokens and cookies against, and the advice that
 //! follows a failed ID token signature (it names stauth's flags).
 
+pub mod child;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::cli::ReleaseArgs;
@@ -119,4 +121,28 @@ pub fn signature_hint(e: &TokenError, keys: Keys) -> String {
         TokenError::AlgorithmNotAllowed { .. } => "stauth verifies only these algorithms with public keys; an attacker may have changed the header.".into(),
         _ => "The token was changed after signing, or it was signed with another key.".into(),
     }
+}
+
+/// The catalog preset `--like NAME` asks the dev provider to imitate; an
+/// unknown name lists the presets, a refused provider says why it cannot work.
+pub fn like_preset(name: &str) -> Result<&'static crate::catalog::Preset> {
+    if let Some(r) = crate::catalog::refusal(name) {
+        return Err(Error::RefusedProvider {
+            title: r.title.into(),
+            reason: r.reason.into(),
+            way_out: r.way_out.into(),
+        });
+    }
+    crate::catalog::preset(name).ok_or_else(|| Error::InvalidValue {
+        what: "--like".into(),
+        value: name.into(),
+        reason: format!(
+            "no such preset (the presets: {})",
+            crate::catalog::PRESETS
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
 }
