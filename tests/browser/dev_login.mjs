@@ -25,6 +25,8 @@
 //              followed: "session_alive" is true when it redirects straight
 //              to the redirect_uri with a code, false when it shows a page.
 //   fresh      a new browser context: no cookies, no provider session.
+//   text:A|B   wait (at most 20 s) until the page's text holds A or B: the
+//              script may still be running when a login step ends.
 // Each step adds one record to "steps" (see `record` below): the page's
 // title (first h1), the navigation's entries, the text, the route the step
 // took, the Set-Cookie headers of the app's origin, whether the login page
@@ -65,7 +67,7 @@ const appUrl = new URL(opts.app);
 const appOrigin = appUrl.origin;
 const steps = opts.steps.split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of steps) {
-  if (!/^(login:[^,]+|page:[^,]+|logout|session|fresh)$/.test(s)) {
+  if (!/^(login:[^,]+|page:[^,]+|text:[^,]+|logout|session|fresh)$/.test(s)) {
     process.stderr.write(`dev_login.mjs: unknown step ${JSON.stringify(s)}\n${USAGE}\n`);
     process.exit(2);
   }
@@ -322,6 +324,14 @@ async function openPage(name, title) {
   await record(name, {});
 }
 
+async function waitText(name, wanted) {
+  const options = wanted.split('|');
+  const until = Date.now() + Math.min(20000, remaining());
+  await waitFor(`waiting for the text ${wanted}`, (s) => (
+    options.some((o) => s.text.includes(o)) || Date.now() > until ? true : null));
+  await record(name, {});
+}
+
 async function logout(name) {
   step = 'clicking "Log out"';
   await clickButton('Log out');
@@ -364,6 +374,8 @@ try {
       await logout(s);
     } else if (s.startsWith('login:')) {
       await login(s, s.slice('login:'.length));
+    } else if (s.startsWith('text:')) {
+      await waitText(s, s.slice('text:'.length));
     } else {
       await openPage(s, s.slice('page:'.length));
     }

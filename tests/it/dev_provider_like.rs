@@ -279,6 +279,10 @@ const ROLES_PRESETS: &[&str] = &[
     "dex",
 ];
 
+/// What the roles snippet shows an admin, and anyone else.
+const ADMITTED: &str = "Only admins see this.";
+const REFUSED: &str = "Not allowed";
+
 /// The login buttons of a snippet: `st.button("Log in with ...", ...)`.
 fn login_buttons(app_py: &str) -> Vec<String> {
     app_py
@@ -330,26 +334,29 @@ fn roles_snippet_admits_alice_and_refuses_bob_for_every_preset_with_roles() {
                 plan.push("fresh".into());
             }
             plan.push(format!("login:{user}@{button}"));
+            plan.push(format!("text:{ADMITTED}|{REFUSED}"));
         }
     }
     let plan: Vec<&str> = plan.iter().map(String::as_str).collect();
     let steps = dev_browser(&app.url(), &plan, "like-roles");
     let log = app.log();
-    let logins: Vec<&Value> = steps
-        .iter()
-        .filter(|s| s["step"].as_str().unwrap().starts_with("login:"))
+    // Each login, and the page once its script has finished (the step after).
+    let logins: Vec<(&Value, &Value)> = steps
+        .windows(2)
+        .filter(|w| w[0]["step"].as_str().unwrap().starts_with("login:"))
+        .map(|w| (&w[0], &w[1]))
         .collect();
     assert_eq!(logins.len(), 2 * buttons.len());
     let mut failures = Vec::new();
-    for step in logins {
+    for (step, after) in logins {
         let name = step["step"].as_str().unwrap();
-        let text = step["text"].as_str().unwrap();
+        let text = after["text"].as_str().unwrap();
         if step["signed_in"] != true {
             failures.push(format!("{name}: not signed in: {text:?}"));
             continue;
         }
-        let admitted = text.contains("Only admins see this.");
-        let refused = text.contains("Not allowed");
+        let admitted = text.contains(ADMITTED);
+        let refused = text.contains(REFUSED);
         // Admitted: the admin part shows; refused: the "Not allowed" page.
         let verdict = match (admitted, refused) {
             (true, false) => "admitted",
