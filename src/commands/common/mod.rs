@@ -146,3 +146,23 @@ pub fn like_preset(name: &str) -> Result<&'static crate::catalog::Preset> {
         ),
     })
 }
+
+/// A random secret (64 hex digits): a dev provider client's secret, a cookie secret.
+pub fn new_secret() -> Result<crate::secret::Secret> {
+    crate::secret::Secret::random_hex32().map_err(|e| {
+        Error::Prompt(format!(
+            "the operating system's random number generator failed: {e}"
+        ))
+    })
+}
+
+/// `stauth-dev-` and 12 random hex digits: recognisable in the log, and
+/// unique per app so two apps on one dev provider do not share a client.
+pub fn new_dev_client_id() -> Result<String> {
+    let random = new_secret()?;
+    Ok(format!(
+        "{}{}",
+        crate::diagnosis::dev_provider::DEV_CLIENT_PREFIX,
+        &random.expose()[..12]
+    ))
+}

@@ -21,11 +21,10 @@ use crate::dev_provider::{metadata_url, points_at};
 use super::{banner, POLL};
 use crate::catalog::{self, Preset};
 use crate::commands::common::child;
-use crate::diagnosis::dev_provider::DEV_CLIENT_PREFIX;
+use crate::commands::common::{new_dev_client_id, new_secret};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::output::Output;
-use crate::secret::Secret;
 use crate::streamlit::auth_config::{self, LoginConfig};
 use crate::streamlit::schema::{self, ProviderSlot};
 use crate::streamlit::AppContext;
@@ -54,7 +53,7 @@ pub fn secrets(app: &AppContext, port: u16) -> Result<Made> {
 
     let mut auth = Table::new();
     auth.insert(schema::REDIRECT_URI, value(&redirect_uri));
-    let cookie_secret = random()?;
+    let cookie_secret = new_secret()?;
     auth.insert(schema::COOKIE_SECRET, value(cookie_secret.expose()));
     if let Some(tokens) = app_auth.and_then(|a| a.get(schema::EXPOSE_TOKENS)) {
         auth.insert(schema::EXPOSE_TOKENS, tokens.clone());
@@ -72,8 +71,8 @@ pub fn secrets(app: &AppContext, port: u16) -> Result<Made> {
     let mut made = Vec::new();
     for (slot, like) in slots {
         let like: Option<&'static Preset> = like.flatten();
-        let client_id = format!("{DEV_CLIENT_PREFIX}{}", &random()?.expose()[..12]);
-        let client_secret = random()?;
+        let client_id = new_dev_client_id()?;
+        let client_secret = new_secret()?;
         let url = metadata_url(port, like.map(|p| p.name));
         let app_section = match &slot {
             ProviderSlot::Default => app_auth,
@@ -152,14 +151,6 @@ fn string_kwargs(item: &Item) -> Map<String, Value> {
 
 /// The `client_kwargs` key of a provider entry.
 const CLIENT_KWARGS: &str = "client_kwargs";
-
-fn random() -> Result<Secret> {
-    Secret::random_hex32().map_err(|e| {
-        Error::Prompt(format!(
-            "the operating system's random number generator failed: {e}"
-        ))
-    })
-}
 
 /// Runs COMMAND with the private secrets while the provider logs its
 /// requests; COMMAND's exit status is passed on.

@@ -5,9 +5,7 @@
 use crate::catalog::{self, Preset};
 use crate::cli::InitArgs;
 use crate::dev_provider;
-use crate::diagnosis::dev_provider::DEV_CLIENT_PREFIX;
 use crate::error::{Error, Result};
-use crate::secret::Secret;
 use crate::streamlit::schema::ProviderSlot;
 
 /// The `--provider` value that names the dev provider.
@@ -97,22 +95,6 @@ fn flag_value(args: &InitArgs, flag: &str) -> String {
         "--like" => args.like.clone().unwrap_or_default(),
         _ => args.dev_port.map(|p| p.to_string()).unwrap_or_default(),
     }
-}
-
-/// `stauth-dev-` and 12 random hex digits: recognisable in the log, and
-/// unique per app so two apps on one dev provider do not share a client.
-pub fn new_client_id() -> Result<String> {
-    let random = new_secret()?;
-    Ok(format!("{DEV_CLIENT_PREFIX}{}", &random.expose()[..12]))
-}
-
-/// A random client secret (64 hex digits).
-pub fn new_secret() -> Result<Secret> {
-    Secret::random_hex32().map_err(|e| {
-        Error::Prompt(format!(
-            "the operating system's random number generator failed: {e}"
-        ))
-    })
 }
 
 /// What to run once the block is written.

@@ -155,10 +155,10 @@ pub fn resolve(
                     )
                 });
         if client_id.is_none() && !(on_dev && has_existing(schema::CLIENT_ID)) {
-            client_id = Some(dev::new_client_id()?);
+            client_id = Some(crate::commands::common::new_dev_client_id()?);
         }
         if client_secret.is_none() && !(on_dev && has_existing(schema::CLIENT_SECRET)) {
-            client_secret = Some(dev::new_secret()?);
+            client_secret = Some(crate::commands::common::new_secret()?);
         }
     }
     if wizard.is_none() {

@@ -78,7 +78,7 @@ pub(super) fn avatar(path: &str) -> Option<String> {
     let hue = u16::from_be_bytes(sha2::Sha256::digest(sub.as_bytes())[..2].try_into().ok()?) % 360;
     Some(format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="48" fill="hsl({hue},55%,45%)"/><text x="48" y="60" font-family="sans-serif" font-size="36" text-anchor="middle" fill="#fff">{}</text></svg>"##,
-        escape_xml(&initials)
+        crate::pages::escape_html(&initials)
     ))
 }
 
@@ -88,14 +88,6 @@ fn percent_decoded(text: &str) -> Option<String> {
             .next()
             .map(|(_, v)| v.into_owned().into_bytes())?;
     String::from_utf8(bytes).ok()
-}
-
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]
