@@ -300,8 +300,12 @@ pub fn dev_browser(app_url: &str, steps: &[&str], name: &str) -> Vec<serde_json:
     super::streamlit::require_browser();
     let browser_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let mut cmd = Command::new("node");
+    // The script's whole-run deadline grows with its steps: a login takes a
+    // few seconds, more on a loaded CI machine (24 logins passed 120 s there).
+    let timeout = (60 + 15 * steps.len()).max(120).to_string();
     cmd.arg(browser_dir.join("dev_login.mjs"))
         .args(["--app", app_url, "--steps", &steps.join(",")])
+        .args(["--timeout", &timeout])
         .current_dir(&browser_dir)
         .stdin(Stdio::null())
         .process_group(0);
@@ -316,8 +320,8 @@ pub fn dev_browser(app_url: &str, steps: &[&str], name: &str) -> Vec<serde_json:
         .spawn()
         .expect("cannot run node");
     let pgid = child.id() as libc::pid_t;
-    // The script stops itself after its --timeout (120 s); the output wait
-    // returns then at the latest.
+    // The script stops itself after its --timeout; the output wait returns
+    // then at the latest.
     let out = child.wait_with_output().expect("waiting for dev_login.mjs");
     // SAFETY: the process group made for this child (Chromium's helpers may
     // outlive node for a moment); ESRCH when already gone.
