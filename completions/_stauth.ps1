@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'The app''s secrets in the OS keychain: list, get, set, rm, export')
             [CompletionResult]::new('dev-provider', 'dev-provider', [CompletionResultType]::ParameterValue, 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Check the deployed app from outside: its URL, redirect_uri, the proxy''s login routes, the largest Cookie header it lets through, replicas')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -244,8 +245,11 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
         }
         'stauth;secrets;export' {
             [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'toml: secrets.toml itself; kubernetes: a Secret manifest and its mount; compose: a Compose secrets fragment; env: a variable for st.App(secrets=...)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The Kubernetes Secret''s or Compose secret''s name, made a DNS-1123 name [default: <app folder>-streamlit-secrets]')
+            [CompletionResult]::new('--mount-path', '--mount-path', [CompletionResultType]::ParameterName, 'Where the app''s container reads secrets.toml (kubernetes and compose)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
-            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print the secrets in plain text (required: export exists to print them)')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print the secrets in plain text (required by every format that holds them: all but compose)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -304,6 +308,24 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'stauth;probe' {
+            [CompletionResult]::new('--app-dir', '--app-dir', [CompletionResultType]::ParameterName, 'The Streamlit app''s folder (its secrets hold redirect_uri)')
+            [CompletionResult]::new('--secrets-file', '--secrets-file', [CompletionResultType]::ParameterName, 'Secrets files in the order Streamlit reads them (repeatable), e.g. the deployed app''s [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Compare with the login in this `stauth test-login --json` report')
+            [CompletionResult]::new('--claims', '--claims', [CompletionResultType]::ParameterName, 'Compare with a login whose ID token holds these claims (a JSON object, or `stauth decode --json` output)')
+            [CompletionResult]::new('--groups', '--groups', [CompletionResultType]::ParameterName, 'Compare with a login of a user in N groups (group IDs in the ID token, as Entra ID sends them)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds each request may take (a stalled WebSocket handshake waits this long)')
+            [CompletionResult]::new('--max-requests', '--max-requests', [CompletionResultType]::ParameterName, 'Requests the probe may send in all')
+            [CompletionResult]::new('--streamlit-version', '--streamlit-version', [CompletionResultType]::ParameterName, 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app''s Python, else the newest stauth knows]')
+            [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'The app''s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output (it goes to stderr)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON report on stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'stauth;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a correct [auth] block to .streamlit/secrets.toml for a provider')
             [CompletionResult]::new('test-login', 'test-login', [CompletionResultType]::ParameterValue, 'Log in for real, exactly as Streamlit would, and report what st.user will hold')
@@ -315,6 +337,7 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'The app''s secrets in the OS keychain: list, get, set, rm, export')
             [CompletionResult]::new('dev-provider', 'dev-provider', [CompletionResultType]::ParameterValue, 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Check the deployed app from outside: its URL, redirect_uri, the proxy''s login routes, the largest Cookie header it lets through, replicas')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -366,6 +389,9 @@ Register-ArgumentCompleter -Native -CommandName 'stauth' -ScriptBlock {
             break
         }
         'stauth;help;dev-provider' {
+            break
+        }
+        'stauth;help;probe' {
             break
         }
         'stauth;help;help' {

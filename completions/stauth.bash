@@ -34,6 +34,9 @@ _stauth() {
             stauth,init)
                 cmd="stauth__subcmd__init"
                 ;;
+            stauth,probe)
+                cmd="stauth__subcmd__probe"
+                ;;
             stauth,providers)
                 cmd="stauth__subcmd__providers"
                 ;;
@@ -66,6 +69,9 @@ _stauth() {
                 ;;
             stauth__subcmd__help,init)
                 cmd="stauth__subcmd__help__subcmd__init"
+                ;;
+            stauth__subcmd__help,probe)
+                cmd="stauth__subcmd__help__subcmd__probe"
                 ;;
             stauth__subcmd__help,providers)
                 cmd="stauth__subcmd__help__subcmd__providers"
@@ -140,7 +146,7 @@ _stauth() {
 
     case "${cmd}" in
         stauth)
-            opts="-h -V --color --help --version init test-login decode doctor providers snippet completions run secrets dev-provider help"
+            opts="-h -V --color --help --version init test-login decode doctor providers snippet completions run secrets dev-provider probe help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,7 +356,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__help)
-            opts="init test-login decode doctor providers snippet completions run secrets dev-provider help"
+            opts="init test-login decode doctor providers snippet completions run secrets dev-provider probe help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +440,20 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stauth__subcmd__help__subcmd__probe)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -721,6 +741,60 @@ _stauth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stauth__subcmd__probe)
+            opts="-h -V --app-dir --secrets-file --report --claims --groups --timeout --max-requests --streamlit-version --python --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --app-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --claims)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --streamlit-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --python)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stauth__subcmd__providers)
             opts="-h -V --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -788,13 +862,25 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__secrets__subcmd__export)
-            opts="-h -V --app-dir --reveal --color --help --version"
+            opts="-h -V --app-dir --reveal --format --name --mount-path --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --app-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "toml kubernetes compose env" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -996,7 +1082,7 @@ _stauth() {
             return 0
             ;;
         stauth__subcmd__snippet)
-            opts="-h -V --list --provider --app-dir --secrets-file --out --force --json --streamlit-version --python --color --help --version login providers roles pages avatar headers tokens cookies logout"
+            opts="-h -V --list --provider --app-dir --secrets-file --out --force --json --streamlit-version --python --color --help --version login providers roles pages avatar headers tokens cookies logout app-secrets"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

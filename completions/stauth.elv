@@ -33,6 +33,7 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand run 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain'
             cand secrets 'The app''s secrets in the OS keychain: list, get, set, rm, export'
             cand dev-provider 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
+            cand probe 'Check the deployed app from outside: its URL, redirect_uri, the proxy''s login routes, the largest Cookie header it lets through, replicas'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stauth;init'= {
@@ -227,8 +228,11 @@ set edit:completion:arg-completer[stauth] = {|@words|
         }
         &'stauth;secrets;export'= {
             cand --app-dir 'The Streamlit app''s folder'
+            cand --format 'toml: secrets.toml itself; kubernetes: a Secret manifest and its mount; compose: a Compose secrets fragment; env: a variable for st.App(secrets=...)'
+            cand --name 'The Kubernetes Secret''s or Compose secret''s name, made a DNS-1123 name [default: <app folder>-streamlit-secrets]'
+            cand --mount-path 'Where the app''s container reads secrets.toml (kubernetes and compose)'
             cand --color 'When to colour human output (it goes to stderr)'
-            cand --reveal 'Print the secrets in plain text (required: export exists to print them)'
+            cand --reveal 'Print the secrets in plain text (required by every format that holds them: all but compose)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -278,6 +282,23 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'stauth;probe'= {
+            cand --app-dir 'The Streamlit app''s folder (its secrets hold redirect_uri)'
+            cand --secrets-file 'Secrets files in the order Streamlit reads them (repeatable), e.g. the deployed app''s [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]'
+            cand --report 'Compare with the login in this `stauth test-login --json` report'
+            cand --claims 'Compare with a login whose ID token holds these claims (a JSON object, or `stauth decode --json` output)'
+            cand --groups 'Compare with a login of a user in N groups (group IDs in the ID token, as Entra ID sends them)'
+            cand --timeout 'Seconds each request may take (a stalled WebSocket handshake waits this long)'
+            cand --max-requests 'Requests the probe may send in all'
+            cand --streamlit-version 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app''s Python, else the newest stauth knows]'
+            cand --python 'The app''s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]'
+            cand --color 'When to colour human output (it goes to stderr)'
+            cand --json 'Print a JSON report on stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'stauth;help'= {
             cand init 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
             cand test-login 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
@@ -289,6 +310,7 @@ set edit:completion:arg-completer[stauth] = {|@words|
             cand run 'Run a command (e.g. streamlit run app.py) with the app''s secrets from the OS keychain'
             cand secrets 'The app''s secrets in the OS keychain: list, get, set, rm, export'
             cand dev-provider 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
+            cand probe 'Check the deployed app from outside: its URL, redirect_uri, the proxy''s login routes, the largest Cookie header it lets through, replicas'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'stauth;help;init'= {
@@ -325,6 +347,8 @@ set edit:completion:arg-completer[stauth] = {|@words|
         &'stauth;help;secrets;export'= {
         }
         &'stauth;help;dev-provider'= {
+        }
+        &'stauth;help;probe'= {
         }
         &'stauth;help;help'= {
         }

@@ -39,6 +39,7 @@ complete -c stauth -n "__fish_stauth_needs_command" -f -a "completions" -d 'Prin
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "dev-provider" -d 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
+complete -c stauth -n "__fish_stauth_needs_command" -f -a "probe" -d 'Check the deployed app from outside: its URL, redirect_uri, the proxy\'s login routes, the largest Cookie header it lets through, replicas'
 complete -c stauth -n "__fish_stauth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l provider -d 'Provider preset (see `stauth providers`), or `dev` for stauth\'s own dev provider (`stauth dev-provider`)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand init" -l metadata-url -d 'Full discovery URL, for any provider (overrides the preset\'s)' -r
@@ -205,10 +206,16 @@ never\t''"
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l app-dir -d 'The Streamlit app\'s folder' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l format -d 'toml: secrets.toml itself; kubernetes: a Secret manifest and its mount; compose: a Compose secrets fragment; env: a variable for st.App(secrets=...)' -r -f -a "toml\t''
+kubernetes\t''
+compose\t''
+env\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l name -d 'The Kubernetes Secret\'s or Compose secret\'s name, made a DNS-1123 name [default: <app folder>-streamlit-secrets]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l mount-path -d 'Where the app\'s container reads secrets.toml (kubernetes and compose)' -r
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l reveal -d 'Print the secrets in plain text (required: export exists to print them)'
+complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -l reveal -d 'Print the secrets in plain text (required by every format that holds them: all but compose)'
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c stauth -n "__fish_stauth_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the app\'s secrets in the keychain (names only, never values)'
@@ -242,17 +249,33 @@ complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l allow-rem
 complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -l json -d 'Print one JSON object per request on stdout'
 complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -s h -l help -d 'Print help'
 complete -c stauth -n "__fish_stauth_using_subcommand dev-provider" -s V -l version -d 'Print version'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "decode" -d 'Read an ID token or Streamlit\'s login cookies; verify them when asked'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "doctor" -d 'Find every known st.login misconfiguration: files, Python environment, providers'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "snippet" -d 'Write app code for a login pattern, rendered for the providers in secrets.toml'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "completions" -d 'Print a shell completion script, or the manual page'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "dev-provider" -d 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
-complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l app-dir -d 'The Streamlit app\'s folder (its secrets hold redirect_uri)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l secrets-file -d 'Secrets files in the order Streamlit reads them (repeatable), e.g. the deployed app\'s [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l report -d 'Compare with the login in this `stauth test-login --json` report' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l claims -d 'Compare with a login whose ID token holds these claims (a JSON object, or `stauth decode --json` output)' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l groups -d 'Compare with a login of a user in N groups (group IDs in the ID token, as Entra ID sends them)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l timeout -d 'Seconds each request may take (a stalled WebSocket handshake waits this long)' -r
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l max-requests -d 'Requests the probe may send in all' -r
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l streamlit-version -d 'The Streamlit release to check against, X.Y or X.Y.Z (X.Y: its last patch) [default: the one installed for the app\'s Python, else the newest stauth knows]' -r
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l python -d 'The app\'s Python interpreter, to find its Streamlit [default: the active venv, else <app-dir>/.venv, else python3 on PATH]' -r -F
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l color -d 'When to colour human output (it goes to stderr)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -l json -d 'Print a JSON report on stdout'
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -s h -l help -d 'Print help'
+complete -c stauth -n "__fish_stauth_using_subcommand probe" -s V -l version -d 'Print version'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "init" -d 'Write a correct [auth] block to .streamlit/secrets.toml for a provider'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "test-login" -d 'Log in for real, exactly as Streamlit would, and report what st.user will hold'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "decode" -d 'Read an ID token or Streamlit\'s login cookies; verify them when asked'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "doctor" -d 'Find every known st.login misconfiguration: files, Python environment, providers'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "providers" -d 'List provider presets, or show one preset\'s console steps and quirks'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "snippet" -d 'Write app code for a login pattern, rendered for the providers in secrets.toml'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "completions" -d 'Print a shell completion script, or the manual page'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "run" -d 'Run a command (e.g. streamlit run app.py) with the app\'s secrets from the OS keychain'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "secrets" -d 'The app\'s secrets in the OS keychain: list, get, set, rm, export'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "dev-provider" -d 'A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "probe" -d 'Check the deployed app from outside: its URL, redirect_uri, the proxy\'s login routes, the largest Cookie header it lets through, replicas'
+complete -c stauth -n "__fish_stauth_using_subcommand help; and not __fish_seen_subcommand_from init test-login decode doctor providers snippet completions run secrets dev-provider probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'List the app\'s secrets in the keychain (names only, never values)'
 complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "get" -d 'Say whether a secret is in the keychain; print its value with --reveal'
 complete -c stauth -n "__fish_stauth_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "set" -d 'Store a secret in the keychain (the value from stdin, or a hidden prompt)'

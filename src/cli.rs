@@ -37,6 +37,7 @@ impl Cli {
             Command::Snippet(a) => a.json,
             Command::Secrets(a) => a.json(),
             Command::DevProvider(a) => a.json,
+            Command::Probe(a) => a.json,
             Command::Completions(_) | Command::Run(_) => false,
         }
     }
@@ -95,6 +96,8 @@ pub enum Command {
     Secrets(SecretsArgs),
     /// A built-in OpenID Connect provider on loopback, for logins with no account, offline and in CI
     DevProvider(Box<DevProviderArgs>),
+    /// Check the deployed app from outside: its URL, redirect_uri, the proxy's login routes, the largest Cookie header it lets through, replicas
+    Probe(Box<ProbeArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -538,6 +541,8 @@ pub enum SnippetKind {
     Cookies,
     /// A logout button, and what logging out does at the provider
     Logout,
+    /// st.App(secrets=...) with the secrets from STAUTH_SECRETS_TOML (1.57+)
+    AppSecrets,
 }
 
 #[derive(Debug, Args)]
@@ -606,7 +611,8 @@ Examples:
   stauth secrets list
   stauth secrets set auth.client_secret < secret.txt
   stauth secrets get auth.okta.client_secret --reveal
-  stauth secrets export --reveal | pbcopy     # for a hosting platform's secrets page")]
+  stauth secrets export --reveal | pbcopy     # for a hosting platform's secrets page
+  stauth secrets export --reveal --format kubernetes | kubectl apply -f -")]
 pub struct SecretsArgs {
     #[command(subcommand)]
     pub action: SecretsAction,
@@ -678,9 +684,34 @@ pub struct SecretsExportArgs {
     #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
     pub app_dir: PathBuf,
 
-    /// Print the secrets in plain text (required: export exists to print them)
+    /// Print the secrets in plain text (required by every format that holds them: all but compose)
     #[arg(long)]
     pub reveal: bool,
+
+    /// toml: secrets.toml itself; kubernetes: a Secret manifest and its mount; compose: a Compose secrets fragment; env: a variable for st.App(secrets=...)
+    #[arg(long, value_enum, default_value = "toml", value_name = "FORMAT")]
+    pub format: ExportFormat,
+
+    /// The Kubernetes Secret's or Compose secret's name, made a DNS-1123 name [default: <app folder>-streamlit-secrets]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Where the app's container reads secrets.toml (kubernetes and compose)
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "/app/.streamlit/secrets.toml"
+    )]
+    pub mount_path: String,
+}
+
+/// What `stauth secrets export` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Toml,
+    Kubernetes,
+    Compose,
+    Env,
 }
 
 #[cfg(test)]
@@ -803,4 +834,55 @@ pub enum AlgArg {
     Ps256,
     #[value(name = "eddsa", alias = "EdDSA")]
     EdDsa,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Every request carries a filler cookie (stauth_probe=aaa...), never a real cookie, token or secret;
+at most --max-requests requests are sent, each with the --timeout deadline. Without --report,
+--claims or --groups, the login to compare with is the app's last `stauth test-login`.
+
+Examples:
+  stauth probe https://app.example.com/
+  stauth probe https://example.com/tools/ --groups 300
+  stauth test-login --json > login.json && stauth probe https://app.example.com/ --report login.json")]
+pub struct ProbeArgs {
+    /// The URL the app is served at, with its base path (e.g. https://app.example.com/tools/)
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// The Streamlit app's folder (its secrets hold redirect_uri)
+    #[arg(long, env = "STAUTH_APP_DIR", value_name = "DIR", default_value = ".")]
+    pub app_dir: PathBuf,
+
+    /// Secrets files in the order Streamlit reads them (repeatable), e.g. the deployed app's [default: ~/.streamlit/secrets.toml, <app-dir>/.streamlit/secrets.toml]
+    #[arg(long = "secrets-file", value_name = "PATH")]
+    pub secrets_files: Vec<PathBuf>,
+
+    /// Compare with the login in this `stauth test-login --json` report
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["claims", "groups"])]
+    pub report: Option<PathBuf>,
+
+    /// Compare with a login whose ID token holds these claims (a JSON object, or `stauth decode --json` output)
+    #[arg(long, value_name = "FILE", conflicts_with = "groups")]
+    pub claims: Option<PathBuf>,
+
+    /// Compare with a login of a user in N groups (group IDs in the ID token, as Entra ID sends them)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=5000))]
+    pub groups: Option<u16>,
+
+    /// Seconds each request may take (a stalled WebSocket handshake waits this long)
+    #[arg(long, value_name = "SECS", default_value_t = crate::limits::PROBE_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub timeout: u64,
+
+    /// Requests the probe may send in all
+    #[arg(long, value_name = "N", default_value_t = crate::limits::PROBE_REQUESTS, value_parser = clap::value_parser!(u64).range(5..=200))]
+    pub max_requests: u64,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+
+    /// Print a JSON report on stdout
+    #[arg(long)]
+    pub json: bool,
 }

@@ -21,6 +21,15 @@ pub enum ExitCode {
 }
 
 impl ExitCode {
+    /// A report's exit code: [`ExitCode::CheckFailed`] when a check failed.
+    pub fn of_checks(failed: bool) -> ExitCode {
+        if failed {
+            ExitCode::CheckFailed
+        } else {
+            ExitCode::Success
+        }
+    }
+
     pub fn code(self) -> i32 {
         match self {
             ExitCode::Success => 0,

@@ -22,6 +22,7 @@ pub mod fsutil;
 pub mod limits;
 pub mod oidc;
 pub mod pages;
+pub mod probe;
 pub mod python_env;
 pub mod secret;
 pub mod secret_store;

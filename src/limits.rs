@@ -36,6 +36,24 @@ pub const CALLBACK_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections the callback listener holds at once; past it, the oldest is closed.
 pub(crate) const CALLBACK_CONNECTIONS: usize = 64;
 
+/// What `stauth probe` reads of an app's answer body (enough for `ok`, an
+/// error page's title, a redirect page).
+pub const PROBE_BODY_BYTES: u64 = 16 * 1024;
+/// The largest filler Cookie header `stauth probe` sends: past it a stack is
+/// taken as unlimited (real logins stay well under it).
+pub const PROBE_COOKIE_BYTES: usize = 64 * 1024;
+/// Requests one `stauth probe` run sends at most (`--max-requests`).
+pub const PROBE_REQUESTS: u64 = 40;
+/// Per-request deadline of `stauth probe` (`--timeout`): a WebSocket
+/// handshake that stalls waits this long.
+pub const PROBE_TIMEOUT_SECS: u64 = 10;
+/// The whole of one `stauth probe` run: past it no request is sent and the
+/// report says which checks ended early.
+pub const PROBE_TOTAL: Duration = Duration::from_secs(120);
+/// The record of an app's last test-login that probe reads (a few hundred
+/// bytes when stauth wrote it).
+pub(crate) const LAST_LOGIN_BYTES: u64 = 64 * 1024;
+
 /// A human-readable size for messages ("1 MiB", "64 KiB").
 pub fn human_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {

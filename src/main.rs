@@ -15,8 +15,8 @@ mod output;
 // and so on, whichever of them they use at the moment.
 #[allow(unused_imports)]
 use stauth::{
-    catalog, dev_provider, diagnosis, error, finding, fsutil, limits, oidc, pages, python_env,
-    secret, secret_store, streamlit, untrusted,
+    catalog, dev_provider, diagnosis, error, finding, fsutil, limits, oidc, pages, probe,
+    python_env, secret, secret_store, streamlit, untrusted,
 };
 
 use clap::Parser;

@@ -5,7 +5,9 @@
 # tests/rp/package-lock.json), the browser
 # driver (npm `playwright-core`, tests/browser; it drives Debian's chromium), a
 # Python venv with real Streamlit (tests/.venv) and one venv per Streamlit
-# release of the release matrix (tests/.venvs/NAME, from tests/matrix/NAME.txt).
+# release of the release matrix (tests/.venvs/NAME, from tests/matrix/NAME.txt),
+# and maturin in tests/.venv-maturin (from tests/wheel/requirements.lock), which
+# builds the wheel that tests/it/wheel.rs pip-installs.
 # Safe to run again: it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -63,3 +65,14 @@ for lock in matrix/*.txt; do
   .venvs/.tools/bin/uv pip sync --quiet --require-hashes --python "$venv/bin/python" "$lock"
   echo "$sha" >"$venv/.lock-sha256"
 done
+
+# maturin for the wheel test, pinned with its hashes like uv above and rebuilt
+# only when the lock's content changes.
+sha=$(lock_sha wheel/requirements.lock)
+if ! built .venv-maturin "$sha"; then
+  rm -rf .venv-maturin
+  python3 -m venv .venv-maturin
+  .venv-maturin/bin/pip install --quiet --disable-pip-version-check --no-cache-dir \
+    --require-hashes --only-binary :all: -r wheel/requirements.lock
+  echo "$sha" >.venv-maturin/.lock-sha256
+fi

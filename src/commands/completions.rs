@@ -6,7 +6,7 @@ use clap_complete::Shell;
 
 use crate::cli::{
     Cli, CompletionsArgs, CompletionsTarget, DecodeArgs, DevProviderArgs, DoctorArgs, InitArgs,
-    ProvidersArgs, RunArgs, SecretsArgs, SnippetArgs, TestLoginArgs,
+    ProbeArgs, ProvidersArgs, RunArgs, SecretsArgs, SnippetArgs, TestLoginArgs,
 };
 use crate::error::Result;
 use crate::exit::ExitCode;
@@ -39,7 +39,7 @@ pub fn script(shell: Shell) -> String {
 /// is expanded here first and the generated files do not change.
 fn full_command() -> clap::Command {
     type Augment = fn(clap::Command) -> clap::Command;
-    let commands: [(&str, Augment); 10] = [
+    let commands: [(&str, Augment); 11] = [
         ("init", InitArgs::augment_args),
         ("test-login", TestLoginArgs::augment_args),
         ("decode", DecodeArgs::augment_args),
@@ -50,6 +50,7 @@ fn full_command() -> clap::Command {
         ("run", RunArgs::augment_args),
         ("secrets", SecretsArgs::augment_args),
         ("dev-provider", DevProviderArgs::augment_args),
+        ("probe", ProbeArgs::augment_args),
     ];
     let mut cmd = Cli::command();
     assert_eq!(

@@ -102,9 +102,5 @@ pub fn run(args: &DoctorArgs, out: &Output) -> Result<ExitCode> {
             "checks": all,
         }));
     }
-    Ok(if errors > 0 {
-        ExitCode::CheckFailed
-    } else {
-        ExitCode::Success
-    })
+    Ok(ExitCode::of_checks(errors > 0))
 }

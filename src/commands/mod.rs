@@ -7,6 +7,7 @@ pub mod decode;
 pub mod dev_provider;
 pub mod doctor;
 pub mod init;
+pub mod probe;
 pub mod providers;
 pub mod run;
 pub mod secrets;
@@ -39,5 +40,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::DevProvider(args) => {
             dev_provider::run(&args, &Output::new(cli.color.into(), args.json))
         }
+        Command::Probe(args) => probe::run(&args, &Output::new(cli.color.into(), args.json)),
     }
 }

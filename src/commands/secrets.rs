@@ -7,7 +7,8 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::cli::{
-    SecretsAction, SecretsArgs, SecretsExportArgs, SecretsGetArgs, SecretsListArgs, SecretsNameArgs,
+    ExportFormat, SecretsAction, SecretsArgs, SecretsExportArgs, SecretsGetArgs, SecretsListArgs,
+    SecretsNameArgs,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -256,12 +257,29 @@ fn rm(args: &SecretsNameArgs, out: &Output) -> Result<ExitCode> {
 
 fn export(args: &SecretsExportArgs, out: &Output) -> Result<ExitCode> {
     app_dir_checked(&args.app_dir)?;
-    if !args.reveal {
+    // Compose's fragment only names the file the toml goes to: it holds no secret.
+    if !args.reveal && args.format != ExportFormat::Compose {
         return Err(Error::Input {
             message: "`stauth secrets export` prints every secret in plain text, and --reveal was not given".into(),
             hint: "Run `stauth secrets export --reveal` (e.g. piped to the clipboard) to paste it into a hosting platform's secrets page; `stauth secrets list` shows the names only.".into(),
         });
     }
+    // It goes into YAML: one line, absolute, as a container path must be.
+    if !args.mount_path.starts_with('/') || args.mount_path.chars().any(char::is_control) {
+        return Err(Error::InvalidValue {
+            what: "--mount-path".into(),
+            value: args.mount_path.clone(),
+            reason: "give the absolute path of secrets.toml inside the container, e.g. /app/.streamlit/secrets.toml".into(),
+        });
+    }
+    let name = if matches!(
+        args.format,
+        ExportFormat::Kubernetes | ExportFormat::Compose
+    ) {
+        Some(resource_name(args, out)?)
+    } else {
+        None
+    };
     let app = crate::streamlit::AppContext::load(&args.app_dir)?
         .with_fallback(KeychainFallback::new(&args.app_dir));
     let files = app.secrets_files();
@@ -284,8 +302,53 @@ fn export(args: &SecretsExportArgs, out: &Output) -> Result<ExitCode> {
             fix: "Run `stauth init` first, or pass the app's folder with --app-dir.".into(),
         });
     }
-    out.data(merged.file.render());
-    out.warning("the output above holds secrets in plain text: paste it into the platform's secrets page, then clear it; never save it in the project");
+    let toml = merged.file.render();
+    let name = name.as_deref().unwrap_or_default();
+    match args.format {
+        ExportFormat::Toml => {
+            out.data(toml);
+            out.warning("the output above holds secrets in plain text: paste it into the platform's secrets page, then clear it; never save it in the project");
+        }
+        ExportFormat::Kubernetes => {
+            out.data(kubernetes_manifest(&toml, name, &args.mount_path));
+            out.warning("the output above holds secrets in plain text: apply it (`stauth secrets export --reveal --format kubernetes | kubectl apply -f -`) rather than saving it, and never commit it");
+            out.detail(format!(
+                "Secret {name} holds secrets.toml; the commented part after `---` mounts it at {} in the app's Deployment.",
+                args.mount_path
+            ));
+        }
+        ExportFormat::Compose => {
+            let file = compose_secrets_file(name);
+            out.data(compose_fragment(name, &file, &args.mount_path));
+            let app_dir = if args.app_dir == Path::new(".") {
+                String::new()
+            } else {
+                format!(" --app-dir {}", args.app_dir.display())
+            };
+            out.line(format!(
+                "Save the secrets next to compose.yaml with `stauth secrets export --reveal{app_dir} > {file}`, add {file} to .gitignore, and merge the fragment above into compose.yaml (rename the service `app` to yours)."
+            ));
+        }
+        ExportFormat::Env => {
+            out.data(format!("{ENV_VAR}={}\n", shell_quote(&toml)));
+            out.warning("the output above holds secrets in plain text: set it in the host's environment settings, never in the project");
+            out.detail(format!(
+                "{ENV_VAR} holds the whole secrets.toml. The app reads it with st.App(secrets=...) (Streamlit 1.57+): `stauth snippet app-secrets` writes that code. In a shell: `set -a; . ./FILE; set +a`."
+            ));
+            let dated = datetime_paths(&merged.file.items());
+            if !dated.is_empty() {
+                let (is, them) = if dated.len() == 1 {
+                    ("is a TOML date or time", "it")
+                } else {
+                    ("are TOML dates or times", "them")
+                };
+                out.warning(format!(
+                    "{} {is}: st.App(secrets=...) takes only strings, numbers, booleans, lists and tables, so the app stops at start with a TypeError. Quote {them} in secrets.toml (day = \"2024-05-01\", not day = 2024-05-01) and parse {them} in the app",
+                    dated.join(", "),
+                ));
+            }
+        }
+    }
     let mut from = read.join(", ");
     if !merged.filled.is_empty() {
         let names: Vec<String> = merged.filled.iter().map(AuthSecret::path).collect();
@@ -309,4 +372,164 @@ fn export(args: &SecretsExportArgs, out: &Output) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// The variable `--format env` sets and `stauth snippet app-secrets` reads.
+const ENV_VAR: &str = "STAUTH_SECRETS_TOML";
+
+/// Where the secrets hold TOML dates and times, named as Streamlit names them
+/// (`table.key`, `list[0]`). tomllib reads them as datetime objects, and
+/// st.App(secrets=...) accepts only str, int, float, bool, lists and dicts
+/// (`_validate_secrets_value` in Streamlit's runtime/secrets.py), while a
+/// secrets.toml file gives them to st.secrets as they are.
+fn datetime_paths(items: &[(String, toml_edit::Item)]) -> Vec<String> {
+    fn item(path: String, it: &toml_edit::Item, found: &mut Vec<String>) {
+        match it {
+            toml_edit::Item::Value(v) => value(path, v, found),
+            toml_edit::Item::Table(t) => {
+                for (k, v) in t.iter() {
+                    item(format!("{path}.{k}"), v, found);
+                }
+            }
+            toml_edit::Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    for (k, v) in t.iter() {
+                        item(format!("{path}[{i}].{k}"), v, found);
+                    }
+                }
+            }
+            toml_edit::Item::None => {}
+        }
+    }
+    fn value(path: String, v: &toml_edit::Value, found: &mut Vec<String>) {
+        match v {
+            toml_edit::Value::Datetime(_) => found.push(path),
+            toml_edit::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    value(format!("{path}[{i}]"), v, found);
+                }
+            }
+            toml_edit::Value::InlineTable(t) => {
+                for (k, v) in t.iter() {
+                    value(format!("{path}.{k}"), v, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (key, it) in items {
+        item(key.clone(), it, &mut found);
+    }
+    found
+}
+
+/// The Secret's (Kubernetes) or secret's (Compose) name: `--name`, or the app
+/// folder's name + `-streamlit-secrets`, made a DNS-1123 label.
+fn resource_name(args: &SecretsExportArgs, out: &Output) -> Result<String> {
+    let wanted = match &args.name {
+        Some(n) => n.clone(),
+        None => {
+            let dir = std::fs::canonicalize(&args.app_dir).unwrap_or_else(|_| args.app_dir.clone());
+            let base = dir
+                .file_name()
+                .map(|b| b.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            format!("{base}-streamlit-secrets")
+        }
+    };
+    let name = dns1123_label(&wanted);
+    if name.is_empty() {
+        return Err(Error::InvalidValue {
+            what: "--name".into(),
+            value: wanted,
+            reason: "it has no letter or digit; Kubernetes and Compose names are lowercase letters, digits and '-'".into(),
+        });
+    }
+    if args.name.is_some() && name != wanted {
+        out.line(format!(
+            "note: --name {wanted:?} is not a DNS-1123 name (lowercase letters, digits, '-', at most 63): using {name}"
+        ));
+    }
+    Ok(name)
+}
+
+/// Lowercase letters, digits and single '-', starting and ending with an
+/// alphanumeric, at most 63 characters: valid for a Secret and a Compose key.
+fn dns1123_label(text: &str) -> String {
+    let mut label = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            label.push(c);
+        } else if !label.is_empty() && !label.ends_with('-') {
+            label.push('-');
+        }
+    }
+    label.truncate(63);
+    label.trim_end_matches('-').to_string()
+}
+
+/// A Secret with secrets.toml in `stringData`, and the mount as comments
+/// after a document separator (the Deployment is the user's, not ours).
+fn kubernetes_manifest(toml: &str, name: &str, mount_path: &str) -> String {
+    // An explicit indentation indicator keeps a first line that starts with
+    // spaces part of the text instead of setting the block's indentation.
+    let mut body = String::new();
+    for line in toml.lines() {
+        if line.is_empty() {
+            body.push('\n');
+        } else {
+            body.push_str(&format!("    {line}\n"));
+        }
+    }
+    // `|2+` keeps every trailing newline, so the toml comes back byte for byte.
+    format!(
+        "# The app's secrets.toml as a Kubernetes Secret (stauth secrets export --format kubernetes).\n\
+apiVersion: v1\n\
+kind: Secret\n\
+metadata:\n  name: {name}\n\
+type: Opaque\n\
+stringData:\n  secrets.toml: |2+\n{body}\
+---\n\
+# Mount it where Streamlit reads secrets.toml, in the app's Deployment:\n\
+# spec:\n\
+#   template:\n\
+#     spec:\n\
+#       containers:\n\
+#         - name: app\n\
+#           volumeMounts:\n\
+#             - name: streamlit-secrets\n\
+#               mountPath: {mount_path}\n\
+#               subPath: secrets.toml\n\
+#               readOnly: true\n\
+#       volumes:\n\
+#         - name: streamlit-secrets\n\
+#           secret:\n\
+#             secretName: {name}\n"
+    )
+}
+
+/// The file the Compose fragment reads the secrets from, next to compose.yaml.
+fn compose_secrets_file(name: &str) -> String {
+    format!("{name}.toml")
+}
+
+/// A top-level `secrets:` entry and the service's mount, for compose.yaml.
+fn compose_fragment(name: &str, file: &str, mount_path: &str) -> String {
+    format!(
+        "# Merge into compose.yaml; {file} holds the app's secrets.toml (never commit it).\n\
+secrets:\n  {name}:\n    file: ./{file}\n\
+services:\n  app:\n    secrets:\n      - source: {name}\n        target: {}\n",
+        yaml_str(mount_path)
+    )
+}
+
+/// A YAML double-quoted scalar (JSON strings are valid YAML).
+fn yaml_str(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+/// A POSIX shell single-quoted word: every byte literal, `'` closed and reopened.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }

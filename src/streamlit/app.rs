@@ -187,6 +187,19 @@ impl AppContext {
         )
     }
 
+    /// `[auth] redirect_uri` as Streamlit reads it from the secrets files,
+    /// and the file `[auth]` comes from; None when no file has one. Reads no
+    /// secret: the keychain is not asked.
+    pub fn redirect_uri(&self) -> Result<Option<(String, PathBuf)>> {
+        let files = self.secrets_files();
+        let merged = auth_config::merged_secrets(&files, &FilesOnly, &self.app_dir)?;
+        Ok(merged
+            .file
+            .auth_str(super::schema::REDIRECT_URI)
+            .map(str::to_string)
+            .zip(merged.auth_source))
+    }
+
     /// The app's `cookie_secret` and where it came from.
     pub fn cookie_secret(&self) -> Result<(Secret, String)> {
         auth_config::cookie_secret_with(&self.secrets_files(), self.fallback())

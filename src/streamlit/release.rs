@@ -317,6 +317,24 @@ impl Release {
         }
     }
 
+    /// Where the login's state (Authlib's state, nonce and PKCE verifier)
+    /// waits for the callback: in the Starlette session cookie, signed with
+    /// `cookie_secret`, so any replica with the same secrets finishes the
+    /// login; on Tornado in the memory of the server that started it.
+    pub fn login_state_in_cookie(&self) -> bool {
+        self.server.is_starlette()
+    }
+
+    /// The largest `Cookie` value the app's WebSocket handshake takes:
+    /// Starlette serves it with the websockets package, which reads header
+    /// lines of at most 8192 bytes (`WEBSOCKETS_MAX_LINE_LENGTH` raises it);
+    /// None for Tornado, whose 64 KiB limit is for the whole request head.
+    pub fn websocket_cookie_limit(&self) -> Option<usize> {
+        self.server
+            .is_starlette()
+            .then_some(super::cookies::WEBSOCKET_COOKIE_LIMIT)
+    }
+
     /// Large login cookies are split into chunks (1.53+).
     pub fn chunks_cookies(&self) -> bool {
         self.at_least(53, 0)

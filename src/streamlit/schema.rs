@@ -22,6 +22,13 @@ pub(crate) fn is_provider_name(key: &str) -> bool {
 
 /// Streamlit serves its OAuth callback at `<server.baseUrlPath>/oauth2callback`.
 pub const CALLBACK_PATH: &str = "/oauth2callback";
+/// The route `st.login()` sends the browser to (`?provider=NAME`); without a
+/// provider every release redirects to the app (1.42-1.67).
+pub const LOGIN_PATH: &str = "/auth/login";
+/// Answers `ok` when the app runs (every release, under `server.baseUrlPath`).
+pub const HEALTH_PATH: &str = "/_stcore/health";
+/// The WebSocket the app's page runs over.
+pub const STREAM_PATH: &str = "/_stcore/stream";
 /// `redirect_uri` may hold this literal; Streamlit 1.53+ replaces it by `server.port`.
 pub(crate) const PORT_PLACEHOLDER: &str = "{port}";
 

@@ -340,3 +340,36 @@ pub fn dev_browser(app_url: &str, steps: &[&str], name: &str) -> Vec<serde_json:
         .unwrap_or_else(|e| panic!("dev_login.mjs printed no JSON ({e}): {stdout}\n{stderr}"));
     json["steps"].as_array().cloned().unwrap_or_default()
 }
+
+/// `stauth init --provider dev` in `sb`: an `[auth]` for the dev provider on
+/// `dp_port` with `redirect_uri`, checked against Streamlit `version`. The
+/// client ID and secret it makes are the dev provider's client too.
+pub fn init_dev(sb: &super::Sandbox, dp_port: u16, redirect_uri: &str, version: &str) {
+    let (code, _, err) = super::run(sb.cmd().args([
+        "init",
+        "--provider",
+        "dev",
+        "--dev-port",
+        &dp_port.to_string(),
+        "--redirect-uri",
+        redirect_uri,
+        "--streamlit-version",
+        version,
+        "--yes",
+    ]));
+    assert_eq!(code, 0, "stauth init --provider dev failed:\n{err}");
+}
+
+/// `stauth snippet pages --out app.py` in `sb` for Streamlit `version`: an
+/// app with a login button, role pages and a logout button.
+pub fn write_pages_app(sb: &super::Sandbox, version: &str) {
+    let (code, _, err) = super::run(sb.cmd().args([
+        "snippet",
+        "pages",
+        "--out",
+        "app.py",
+        "--streamlit-version",
+        version,
+    ]));
+    assert_eq!(code, 0, "stauth snippet pages failed:\n{err}");
+}

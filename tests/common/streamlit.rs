@@ -218,6 +218,12 @@ impl StreamlitApp {
             stopped: false,
         };
 
+        // A base path given in the environment moves the health route too.
+        let base = env
+            .iter()
+            .find(|(k, _)| *k == "STREAMLIT_SERVER_BASE_URL_PATH")
+            .map(|(_, v)| format!("/{}", v.trim_matches('/')))
+            .unwrap_or_default();
         let started = Instant::now();
         loop {
             if let Ok(Some(status)) = app.child.try_wait() {
@@ -231,7 +237,7 @@ impl StreamlitApp {
                     app_dir.display()
                 );
             }
-            match health(port) {
+            match health(port, &base) {
                 Ok(200) => return app,
                 _ if started.elapsed() > START_TIMEOUT => {
                     let log = app.log();
@@ -314,14 +320,16 @@ fn forward_lines(stream: Box<dyn Read + Send>, tag: &str, recent: &Mutex<VecDequ
 
 /// The status code of `GET http://127.0.0.1:PORT/_stcore/health`, by hand
 /// over HTTP/1.1.
-fn health(port: u16) -> std::io::Result<u16> {
+/// `base`: `server.baseUrlPath` ("" for none), under which Streamlit serves
+/// every route.
+fn health(port: u16, base: &str) -> std::io::Result<u16> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.set_write_timeout(Some(Duration::from_secs(5)))?;
     write!(
         stream,
-        "GET /_stcore/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "GET {base}/_stcore/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )?;
     let mut status_line = String::new();
     BufReader::new(stream).read_line(&mut status_line)?;

@@ -63,6 +63,7 @@ fn help_texts() {
         (vec!["run", "--help"], "help_run"),
         (vec!["secrets", "--help"], "help_secrets"),
         (vec!["dev-provider", "--help"], "help_dev_provider"),
+        (vec!["probe", "--help"], "help_probe"),
     ] {
         let (code, out, err) = run(sb.cmd().args(&args).env("COLUMNS", "100"));
         assert_eq!(code, 0, "{err}");

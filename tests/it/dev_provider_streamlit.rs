@@ -22,7 +22,9 @@ use crate::common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::dev_provider::{dev_browser, listening, Client, DevProvider};
+use common::dev_provider::{
+    dev_browser, init_dev, listening, write_pages_app, Client, DevProvider,
+};
 use common::idp::free_port;
 use common::releases;
 use common::st_cookies::{cookie, guids, is_chunk_of, joined, jwt_claims, signed};
@@ -56,21 +58,7 @@ fn pages_app(python: &Path, version: &str, users: Option<&str>) -> PagesApp {
     let st_port = free_port();
     let dp_port = free_port();
     let redirect_uri = format!("http://localhost:{st_port}/oauth2callback");
-    // `stauth init --provider dev` makes the client; its ID and secret are
-    // the dev provider's client too.
-    let (code, _, err) = run(sb.cmd().args([
-        "init",
-        "--provider",
-        "dev",
-        "--dev-port",
-        &dp_port.to_string(),
-        "--redirect-uri",
-        &redirect_uri,
-        "--streamlit-version",
-        version,
-        "--yes",
-    ]));
-    assert_eq!(code, 0, "stauth init --provider dev failed:\n{err}");
+    init_dev(&sb, dp_port, &redirect_uri, version);
     let secrets = sb.secrets();
     let doc: toml_edit::DocumentMut = secrets.parse().unwrap();
     let auth_str = |key: &str| doc["auth"][key].as_str().unwrap().to_owned();
@@ -82,15 +70,7 @@ fn pages_app(python: &Path, version: &str, users: Option<&str>) -> PagesApp {
         id: auth_str("client_id"),
         secret: auth_str("client_secret"),
     };
-    let (code, _, err) = run(sb.cmd().args([
-        "snippet",
-        "pages",
-        "--out",
-        "app.py",
-        "--streamlit-version",
-        version,
-    ]));
-    assert_eq!(code, 0, "stauth snippet pages failed:\n{err}");
+    write_pages_app(&sb, version);
     let release = Release::new(version.parse::<StreamlitVersion>().unwrap(), false);
     if let Some(users) = users {
         sb.write(".streamlit/dev-users.toml", users);

@@ -39,7 +39,20 @@ pub fn run(args: &SnippetArgs, out: &Output) -> Result<ExitCode> {
             hint: "Upgrade Streamlit: pip install --upgrade \"streamlit[auth]\" (or pass --streamlit-version for the release the app will run)".into(),
         });
     }
+    if kind == SnippetKind::AppSecrets && !release.app_secrets_in_code() {
+        return Err(Error::Input {
+            message: format!(
+                "the app-secrets snippet needs Streamlit 1.57 or newer: {} has no st.App(secrets=...)",
+                release.describe()
+            ),
+            hint: "Upgrade Streamlit: pip install --upgrade \"streamlit[auth]\" (or pass --streamlit-version for the release the app will run); until then keep the secrets in .streamlit/secrets.toml (`stauth secrets export --reveal`)".into(),
+        });
+    }
+    // app-secrets names no provider: its secrets come from the environment,
+    // so a missing local file or [auth] section is no concern of its code.
+    let names_providers = kind != SnippetKind::AppSecrets;
     match &resolved.source {
+        _ if !names_providers => {}
         Source::NoFile(path) => out.line(format!(
             "note: {} does not exist; writing the snippet for the default provider [auth] (st.login()). Pass --provider NAME for a named one.",
             path.display()
@@ -50,7 +63,7 @@ pub fn run(args: &SnippetArgs, out: &Output) -> Result<ExitCode> {
         )),
         Source::File | Source::Flags => {}
     }
-    for missing in &resolved.not_in_file {
+    for missing in resolved.not_in_file.iter().filter(|_| names_providers) {
         out.warning(format!(
             "{} has no [{}]: {} fails until it is added (stauth init{})",
             resolved.secrets_path.display(),

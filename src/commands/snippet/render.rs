@@ -60,6 +60,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "logout.py.j2",
         include_str!("../../../templates/logout.py.j2"),
     ),
+    (
+        "app_secrets.py.j2",
+        include_str!("../../../templates/app_secrets.py.j2"),
+    ),
 ];
 
 /// The template file and the oldest Streamlit release the code runs on.
@@ -74,6 +78,7 @@ fn spec(kind: SnippetKind) -> (&'static str, &'static str) {
         SnippetKind::Tokens => ("tokens.py.j2", "1.53"),
         SnippetKind::Cookies => ("cookies.py.j2", "1.42"),
         SnippetKind::Logout => ("logout.py.j2", "1.42"),
+        SnippetKind::AppSecrets => ("app_secrets.py.j2", "1.57"),
     }
 }
 

@@ -147,14 +147,14 @@ pub fn run(args: &TestLoginArgs, out: &Output) -> Result<ExitCode> {
     }
     let report = outcome?;
     report.print(out);
+    // For `stauth probe`; a cache that cannot be written does not fail the login.
+    if let Some(record) = report.last_login(super::common::unix_now()) {
+        let _ = crate::probe::last_login::save(&args.app_dir, &record);
+    }
     if out.json_mode() {
         out.json(&report.to_json());
     }
-    Ok(if report.has_errors() {
-        ExitCode::CheckFailed
-    } else {
-        ExitCode::Success
-    })
+    Ok(ExitCode::of_checks(report.has_errors()))
 }
 
 /// What the steps after the callback use.

@@ -199,6 +199,25 @@ impl Report {
         }
     }
 
+    /// The sizes `stauth probe` compares a deployed stack with: no claim
+    /// values, no tokens.
+    pub fn last_login(&self, at: u64) -> Option<crate::probe::last_login::LastLogin> {
+        let cookies = self.cookies.as_ref()?;
+        Some(crate::probe::last_login::LastLogin {
+            at,
+            provider: format!(
+                "[{}]",
+                self.json["provider"]["section"].as_str().unwrap_or("auth")
+            ),
+            streamlit: self.release.version.to_string(),
+            cookie_header_len: cookies.cookie_header_len,
+            cookies: cookies.cookies.len(),
+            set_cookie_bytes: crate::probe::set_cookie_lines(
+                cookies.cookies.iter().map(|c| c.set_cookie.len()),
+            ),
+        })
+    }
+
     /// Whether a finding says Streamlit would still fail with this login.
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
