@@ -25,7 +25,7 @@ pub enum Outcome {
     TimedOut,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
     /// Header names lowercased, values as sent (lossy UTF-8), at most 100.

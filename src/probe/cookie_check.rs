@@ -84,27 +84,18 @@ pub(super) fn findings(
     };
     match need {
         Some(n) if !limit.passes(n.cookie_header) => {
-            let mut fix: Vec<String> = refuser
-                .header_fix(n.cookie_header)
-                .lines()
-                .map(str::to_string)
-                .collect();
-            if release
+            // Behind the proxy's lower limit Streamlit's own cannot be seen
+            // yet; the release says it is there.
+            let streamlit = (release
                 .websocket_cookie_limit()
                 .is_some_and(|ws| n.cookie_header > ws)
-                && refuser != Stack::StreamlitStarlette
-            {
-                // Behind the proxy's lower limit Streamlit's own cannot be
-                // seen yet; the release says it is there. It goes before the
-                // last line, the way that needs no configuration.
-                let at = if fix.len() > 1 { fix.len() - 1 } else { fix.len() };
-                fix.insert(at, format!(
+                && refuser != Stack::StreamlitStarlette)
+                .then(|| format!(
                     "and Streamlit's own WebSocket server ({}) reads header lines of at most 8 KiB: start Streamlit with WEBSOCKETS_MAX_LINE_LENGTH={} in its environment",
                     release.describe(),
                     stack::header_line_bytes(n.cookie_header)
                 ));
-            }
-            let fix = fix.join("\n");
+            let fix = refuser.header_fix(n.cookie_header, streamlit);
             out.push(
                 Finding::error(
                     "probe.cookie_limit",

@@ -31,7 +31,7 @@ pub struct LastLogin {
 
 /// Where the record of the app in `app_dir` lives; None without a cache
 /// folder or home.
-pub fn path_for(app_dir: &Path) -> Option<PathBuf> {
+fn path_for(app_dir: &Path) -> Option<PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())

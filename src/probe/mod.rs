@@ -33,12 +33,12 @@ use crate::streamlit::release::Release;
 use crate::streamlit::schema::{CALLBACK_PATH, HEALTH_PATH, LOGIN_PATH};
 
 use client::Client;
-pub use limit::{CookieLimit, Refusal, Verdict, MAX_BYTES};
+use limit::{CookieLimit, MAX_BYTES};
 pub use need::{claims_with_groups, set_cookie_lines, Need};
-pub use replicas::Replicas;
+use replicas::Replicas;
 use routes::RouteCheck;
 use session::Session;
-pub use stack::Stack;
+use stack::Stack;
 use websocket::WebSocketCheck;
 
 /// What to probe, and what to compare with.
@@ -82,22 +82,22 @@ impl Failure for Unreachable {
 
 /// What the probe found.
 pub struct Report {
-    pub url: String,
-    pub origin: String,
+    url: String,
+    origin: String,
     /// The base path the app answers under ("" for the root), when found.
-    pub base_path: Option<String>,
+    base_path: Option<String>,
     /// The front server's `Server` header.
-    pub server: Option<String>,
-    pub stack: Stack,
-    pub redirect_uri: Option<(String, String, String)>,
-    pub routes: Vec<RouteCheck>,
-    pub cookie_limit: Option<CookieLimit>,
-    pub need: Option<Need>,
-    pub websocket: Option<WebSocketCheck>,
-    pub replicas: Replicas,
+    server: Option<String>,
+    stack: Stack,
+    redirect_uri: Option<(String, String, String)>,
+    routes: Vec<RouteCheck>,
+    cookie_limit: Option<CookieLimit>,
+    need: Option<Need>,
+    websocket: Option<WebSocketCheck>,
+    replicas: Replicas,
     pub findings: Vec<Finding>,
     pub requests: usize,
-    pub elapsed: Duration,
+    elapsed: Duration,
     release: Release,
 }
 
@@ -208,11 +208,11 @@ pub fn run(options: &Options, progress: &dyn Fn(&str)) -> Result<Report, Unreach
     findings.extend(plain_http_finding(url));
 
     progress("looking for the app (/_stcore/health)");
-    let (base_path, health) = routes::find_app(&mut session, options)?;
+    let found = routes::find_app(&mut session, options)?;
     let mut report = Report {
         url: url.to_string(),
         origin: origin.clone(),
-        base_path: base_path.clone(),
+        base_path: None,
         server: None,
         stack: Stack::Unknown,
         redirect_uri: None,
@@ -226,8 +226,10 @@ pub fn run(options: &Options, progress: &dyn Fn(&str)) -> Result<Report, Unreach
         elapsed: Duration::ZERO,
         release: options.release,
     };
-    let Some(base) = base_path else {
-        findings.push(
+    let (base, front) = match found {
+        routes::Found::App { base, answer } => (base, answer),
+        routes::Found::Nothing(health) => {
+            findings.push(
             Finding::error(
                 "probe.health",
                 format!("no Streamlit app answers at {url}: {health}"),
@@ -235,9 +237,11 @@ pub fn run(options: &Options, progress: &dyn Fn(&str)) -> Result<Report, Unreach
             .why("Streamlit answers GET <base path>/_stcore/health with \"ok\"; stauth tried the URL's path, the app's server.baseUrlPath and the path of redirect_uri.")
             .fix("check the URL (with the base path the app is served under) and that the proxy forwards every path under it to Streamlit"),
         );
-        return Ok(finish(report, session, findings, started));
+            return Ok(finish(report, session, findings, started));
+        }
     };
-    let front = health.answer.clone().unwrap_or_default();
+
+    report.base_path = Some(base.clone());
     report.server = front.header("server").map(str::to_string);
     report.stack = Stack::recognise(&front);
     findings.push(Finding::ok(

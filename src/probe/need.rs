@@ -4,6 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::dev_provider::shape;
 use crate::streamlit::cookies::{self, XSRF_COOKIE_BYTES};
 use crate::streamlit::release::Release;
 
@@ -91,22 +92,12 @@ pub fn set_cookie_lines(values: impl Iterator<Item = usize>) -> usize {
 }
 
 /// Claims like an Entra ID token's for a user in `groups` groups (group
-/// object IDs, as Entra sends them).
+/// object IDs, as Entra sends them; the same GUIDs the dev provider makes).
 pub fn claims_with_groups(groups: usize) -> Map<String, Value> {
-    let guid = |seed: u64| {
-        let hex = hex_filler(32, seed);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
-    };
-    let tenant = guid(1);
+    let guid = |name: &str| shape::guid("stauth-probe", name);
+    let tenant = guid("tenant");
     let mut claims = json!({
-        "aud": guid(2),
+        "aud": guid("client"),
         "iss": format!("https://login.microsoftonline.com/{tenant}/v2.0"),
         "iat": 1_800_000_000u64,
         "nbf": 1_800_000_000u64,
@@ -114,13 +105,13 @@ pub fn claims_with_groups(groups: usize) -> Map<String, Value> {
         "email": "firstname.lastname@example.com",
         "name": "Firstname Lastname",
         "nonce": filler(43, 3),
-        "oid": guid(4),
+        "oid": guid("user"),
         "preferred_username": "firstname.lastname@example.com",
         "sub": filler(43, 5),
         "tid": tenant,
     });
-    let groups: Vec<Value> = (0..groups as u64)
-        .map(|i| Value::String(guid(1000 + i)))
+    let groups: Vec<Value> = (0..groups)
+        .map(|i| Value::String(guid(&format!("group-{i}"))))
         .collect();
     if !groups.is_empty() {
         claims["groups"] = Value::Array(groups);
@@ -151,12 +142,6 @@ fn filler(n: usize, seed: u64) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     pseudo_random(n, seed)
         .map(|r| ALPHABET[(r % 64) as usize] as char)
-        .collect()
-}
-
-fn hex_filler(n: usize, seed: u64) -> String {
-    pseudo_random(n, seed)
-        .map(|r| char::from_digit((r % 16) as u32, 16).unwrap_or('0'))
         .collect()
 }
 

@@ -20,17 +20,13 @@ pub struct RouteCheck {
     pub reaches_streamlit: bool,
 }
 
-/// The health request that decided, and its answer described.
-#[derive(Default)]
-pub(super) struct Health {
-    pub answer: Option<Answer>,
-    pub described: String,
-}
-
-impl std::fmt::Display for Health {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.described)
-    }
+/// Where the app answered, or what the first try got.
+pub(super) enum Found {
+    /// The base path ("" for the root) and the health answer, whose headers
+    /// are the front server's.
+    App { base: String, answer: Answer },
+    /// The first health request and its answer, described.
+    Nothing(String),
 }
 
 pub(super) fn is_health_ok(a: &Answer) -> bool {
@@ -39,10 +35,7 @@ pub(super) fn is_health_ok(a: &Answer) -> bool {
 
 /// Tries the base paths in order: the URL's, `server.baseUrlPath`,
 /// redirect_uri's, the root. Returns the first that answers like Streamlit.
-pub(super) fn find_app(
-    session: &mut Session,
-    options: &Options,
-) -> Result<(Option<String>, Health), Unreachable> {
+pub(super) fn find_app(session: &mut Session, options: &Options) -> Result<Found, Unreachable> {
     let url_base = options.url.path().trim_end_matches('/').to_string();
     let mut bases = vec![url_base];
     let configured = options.base_url_path.trim_matches('/');
@@ -60,7 +53,7 @@ pub(super) fn find_app(
     }
     bases.push(String::new());
     let mut tried: Vec<String> = Vec::new();
-    let mut first = Health::default();
+    let mut first: Option<String> = None;
     let mut all_timed_out = true;
     for base in bases {
         if tried.contains(&base) {
@@ -77,21 +70,12 @@ pub(super) fn find_app(
         };
         tried.push(base.clone());
         all_timed_out &= matches!(outcome, Outcome::TimedOut);
-        if let Outcome::Answer(a) = &outcome {
-            if is_health_ok(a) {
-                return Ok((
-                    Some(base),
-                    Health {
-                        answer: Some(a.clone()),
-                        described: String::new(),
-                    },
-                ));
+        match outcome {
+            Outcome::Answer(answer) if is_health_ok(&answer) => {
+                return Ok(Found::App { base, answer });
             }
-        }
-        if first.described.is_empty() {
-            first.described = format!("GET {path} {}", describe(&outcome));
-            if let Outcome::Answer(a) = outcome {
-                first.answer = Some(a);
+            other => {
+                first.get_or_insert_with(|| format!("GET {path} {}", describe(&other)));
             }
         }
     }
@@ -102,7 +86,7 @@ pub(super) fn find_app(
             secs: options.timeout.as_secs(),
         }));
     }
-    Ok((None, first))
+    Ok(Found::Nothing(first.unwrap_or_default()))
 }
 
 pub(super) fn redirect_uri_finding(configured: &str, source: &str, expected: &str) -> Finding {
@@ -142,20 +126,18 @@ pub(super) fn route_check(
         websocket: false,
     };
     let outcome = session.send(&req).map_err(Unreachable)?;
-    let (answer, reaches) = match &outcome {
+    let answer = match &outcome {
+        Some(o) => describe(o),
+        None => "not checked: the request budget ran out".into(),
+    };
+    let reaches = match &outcome {
         Some(Outcome::Answer(a)) => {
-            let same_server = a.header("server") == front.header("server");
-            let reaches = (300..400).contains(&a.status)
+            (300..400).contains(&a.status)
                 || (a.status == 400
-                    && same_server
-                    && a.title().is_some_and(|t| t.starts_with("400: Bad Request")));
-            (
-                describe(outcome.as_ref().unwrap_or(&Outcome::TimedOut)),
-                reaches,
-            )
+                    && a.header("server") == front.header("server")
+                    && a.title().is_some_and(|t| t.starts_with("400: Bad Request")))
         }
-        Some(other) => (describe(other), false),
-        None => ("not checked: the request budget ran out".into(), false),
+        _ => false,
     };
     Ok(RouteCheck {
         path: path.to_string(),

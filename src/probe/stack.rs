@@ -103,38 +103,55 @@ impl Stack {
     }
 
     /// How to let a `Cookie` header of `need` bytes through this stack, one
-    /// line per way. The last way always works: smaller cookies.
-    pub fn header_fix(self, need: usize) -> String {
+    /// line per way: this stack's setting, then `also` (a limit further in,
+    /// such as Streamlit's own), then the way that always works, smaller
+    /// cookies (the only way where the limit is fixed).
+    pub fn header_fix(self, need: usize, also: Option<String>) -> String {
         let bytes = header_line_bytes(need);
         let kib = bytes / 1024;
-        let otherwise = format!("or, where the limit cannot be changed (Streamlit Community Cloud's proxy, a managed load balancer): {KEEP_CLAIMS_SMALL}");
-        match self {
-            Stack::Nginx => format!(
-                "nginx: large_client_header_buffers 4 {kib}k; (in the http or server block; the default 4 8k holds one header line of at most 8 KiB)\n\
-                 Kubernetes ingress-nginx: large-client-header-buffers: \"4 {kib}k\" in the controller's ConfigMap\n{otherwise}"
+        let (ways, fixed) = match self {
+            Stack::Nginx => (
+                vec![
+                    format!("nginx: large_client_header_buffers 4 {kib}k; (in the http or server block; the default 4 8k holds one header line of at most 8 KiB)"),
+                    format!("Kubernetes ingress-nginx: large-client-header-buffers: \"4 {kib}k\" in the controller's ConfigMap"),
+                ],
+                false,
             ),
-            Stack::Caddy => format!(
-                "Caddy: in the global options, servers {{ max_header_size {kib}KB }}\n{otherwise}"
+            Stack::Caddy => (
+                vec![format!("Caddy: in the global options, servers {{ max_header_size {kib}KB }}")],
+                false,
             ),
-            Stack::Traefik => format!(
-                "Traefik: --entryPoints.NAME.http.maxHeaderBytes={bytes} on the app's entry point\n{otherwise}"
+            Stack::Traefik => (
+                vec![format!("Traefik: --entryPoints.NAME.http.maxHeaderBytes={bytes} on the app's entry point")],
+                false,
             ),
-            Stack::Envoy => format!(
-                "Envoy: max_request_headers_kb: {kib} in the HTTP connection manager (Istio: a gateway EnvoyFilter)\n{otherwise}"
+            Stack::Envoy => (
+                vec![format!("Envoy: max_request_headers_kb: {kib} in the HTTP connection manager (Istio: a gateway EnvoyFilter)")],
+                false,
             ),
-            Stack::Cloudflare | Stack::AwsAlb | Stack::GoogleLb => {
-                format!("{} has a fixed header limit: {KEEP_CLAIMS_SMALL}", self.name())
-            }
-            Stack::StreamlitTornado => format!(
-                "Tornado's 64 KiB header limit cannot be set through Streamlit: {KEEP_CLAIMS_SMALL}"
+            Stack::Cloudflare | Stack::AwsAlb | Stack::GoogleLb => (
+                vec![format!("{} has a fixed header limit: {KEEP_CLAIMS_SMALL}", self.name())],
+                true,
             ),
-            Stack::StreamlitStarlette => format!(
-                "start Streamlit with WEBSOCKETS_MAX_LINE_LENGTH={bytes} in its environment (the websockets package's header line limit)\n{otherwise}"
+            Stack::StreamlitTornado => (
+                vec![format!("Tornado's 64 KiB header limit cannot be set through Streamlit: {KEEP_CLAIMS_SMALL}")],
+                true,
             ),
-            Stack::Unknown => format!(
-                "raise the header size limit of the proxy or load balancer in front of the app to at least {bytes} bytes for one header line\n{otherwise}"
+            Stack::StreamlitStarlette => (
+                vec![format!("start Streamlit with WEBSOCKETS_MAX_LINE_LENGTH={bytes} in its environment (the websockets package's header line limit)")],
+                false,
             ),
-        }
+            Stack::Unknown => (
+                vec![format!("raise the header size limit of the proxy or load balancer in front of the app to at least {bytes} bytes for one header line")],
+                false,
+            ),
+        };
+        let otherwise = (!fixed).then(|| format!("or, where the limit cannot be changed (Streamlit Community Cloud's proxy, a managed load balancer): {KEEP_CLAIMS_SMALL}"));
+        ways.into_iter()
+            .chain(also)
+            .chain(otherwise)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// How to let the login callback's answer through when its Set-Cookie
@@ -252,9 +269,9 @@ mod tests {
         assert_eq!(buffer_kib(8000), 16);
         assert_eq!(buffer_kib(16 * 1024 + 1), 32);
         assert!(Stack::Nginx
-            .header_fix(20_000)
+            .header_fix(20_000, None)
             .contains("large_client_header_buffers 4 32k;"));
-        assert!(Stack::Nginx.header_fix(16_374).contains("4 16k;"));
-        assert!(Stack::Nginx.header_fix(16_375).contains("4 32k;"));
+        assert!(Stack::Nginx.header_fix(16_374, None).contains("4 16k;"));
+        assert!(Stack::Nginx.header_fix(16_375, None).contains("4 32k;"));
     }
 }

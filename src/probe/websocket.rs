@@ -133,9 +133,9 @@ pub(super) fn findings(
     };
     let needed = need.map_or(failed, |n| n.cookie_header.max(failed));
     let fix = if streamlit_limit {
-        Stack::StreamlitStarlette.header_fix(needed)
+        Stack::StreamlitStarlette.header_fix(needed, None)
     } else {
-        front.header_fix(needed)
+        front.header_fix(needed, None)
     };
     let why = if streamlit_limit {
         format!("{} serves the WebSocket with the websockets package, which reads header lines of at most 8192 bytes and then waits: after a login with larger cookies the app stays a grey page.", release.describe())

@@ -4,7 +4,9 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
-use rexpect::session::PtySession;
+use rexpect::session::{spawn_command, PtySession};
+
+use super::Sandbox;
 
 /// Waits until the program turned echo off on its terminal: dialoguer does
 /// that when a select or hidden prompt starts reading keys, and its hidden
@@ -45,4 +47,22 @@ pub fn wait_for_key_reader(p: &PtySession) {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// `stauth ARGS` in `sb` on a pseudo-terminal of 50 rows and 200 columns (a
+/// pty starts with no size; a terminal window has one), TERM=xterm, no
+/// colour, 20 s per expectation.
+pub fn stauth_in_pty(sb: &Sandbox, args: &[&str]) -> PtySession {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("stty rows 50 cols 200 && exec \"$0\" \"$@\"")
+        .arg(assert_cmd::cargo::cargo_bin("stauth"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", sb.home())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .current_dir(sb.path());
+    spawn_command(cmd, Some(20_000)).expect("spawn stauth in a pty")
 }

@@ -225,10 +225,16 @@ fn json(response: Response) -> Value {
 }
 
 fn oauth_error(response: Response, status: u16) -> String {
-    assert_eq!(response.status(), status);
     assert_eq!(response.headers()["cache-control"], "no-store");
+    error_and_description(response, status).0
+}
+
+/// A refusal's `error` and `error_description`, after checking its status.
+fn error_and_description(response: Response, status: u16) -> (String, String) {
+    assert_eq!(response.status(), status);
     let body = json(response);
-    body["error"].as_str().unwrap().to_string()
+    let field = |name: &str| body[name].as_str().unwrap_or_default().to_string();
+    (field("error"), field("error_description"))
 }
 
 #[test]
@@ -509,14 +515,9 @@ fn an_expired_code_is_refused() {
     ))["code"]
         .clone();
     std::thread::sleep(Duration::from_millis(1200));
-    let response = p.exchange(&code, None);
-    assert_eq!(response.status(), 400);
-    let body = json(response);
-    assert_eq!(body["error"], "invalid_grant");
-    assert!(body["error_description"]
-        .as_str()
-        .unwrap()
-        .contains("expired"));
+    let (error, description) = error_and_description(p.exchange(&code, None), 400);
+    assert_eq!(error, "invalid_grant");
+    assert!(description.contains("expired"), "{description}");
 }
 
 #[test]
@@ -565,14 +566,12 @@ fn a_missing_code_verifier_is_refused() {
         ],
     );
     let code = query(&p.get(&url, &mut Jar::default()))["code"].clone();
-    let response = p.exchange(&code, None);
-    assert_eq!(response.status(), 400);
-    let body = json(response);
-    assert_eq!(body["error"], "invalid_grant");
-    assert!(body["error_description"]
-        .as_str()
-        .unwrap()
-        .contains("code_verifier is missing"));
+    let (error, description) = error_and_description(p.exchange(&code, None), 400);
+    assert_eq!(error, "invalid_grant");
+    assert!(
+        description.contains("code_verifier is missing"),
+        "{description}"
+    );
 }
 
 #[test]
@@ -1282,15 +1281,11 @@ fn a_like_shape_accepts_only_its_providers_client_authentication() {
         ("redirect_uri", REDIRECT),
     ];
     let basic = p.token(&issuer, &form, Some(("linkedin-app", SECRET)));
-    assert_eq!(basic.status(), 401);
-    let body = json(basic);
-    assert_eq!(body["error"], "invalid_client");
+    let (error, description) = error_and_description(basic, 401);
+    assert_eq!(error, "invalid_client");
     assert!(
-        body["error_description"]
-            .as_str()
-            .unwrap()
-            .contains("accepts only client_secret_post"),
-        "{body}"
+        description.contains("accepts only client_secret_post"),
+        "{description}"
     );
 
     let mut post = form.to_vec();

@@ -206,17 +206,25 @@ fn keys_survive_restarts_and_old_keys_stay_published() {
     assert_eq!(mode(&keys_dir.join("keys.json")), 0o600);
 }
 
-#[test]
-fn every_alg_signs_id_tokens_that_verify_against_the_jwks() {
+/// An app whose `[auth]` is one random client of the dev provider on a free
+/// port (shaped like `like`): the app, the port, the client, its
+/// redirect_uri and the issuer.
+fn app_with_one_client(like: Option<&str>) -> (Sandbox, u16, Client, String, String) {
     let sb = Sandbox::new();
     let port = free_port();
     let client = Client::random();
     let redirect_uri = format!("http://localhost:{}/oauth2callback", free_port());
     sb.write(
         ".streamlit/secrets.toml",
-        &dev_secrets(port, None, &client, &redirect_uri),
+        &dev_secrets(port, like, &client, &redirect_uri),
     );
-    let issuer = stauth::dev_provider::issuer(port, None);
+    let issuer = stauth::dev_provider::issuer(port, like);
+    (sb, port, client, redirect_uri, issuer)
+}
+
+#[test]
+fn every_alg_signs_id_tokens_that_verify_against_the_jwks() {
+    let (sb, port, client, redirect_uri, issuer) = app_with_one_client(None);
     for (flag, alg) in [
         ("rs256", "RS256"),
         ("ps256", "PS256"),
@@ -247,15 +255,7 @@ fn every_alg_signs_id_tokens_that_verify_against_the_jwks() {
 
 #[test]
 fn dave_gets_entras_groups_overage_and_alice_group_ids() {
-    let sb = Sandbox::new();
-    let port = free_port();
-    let client = Client::random();
-    let redirect_uri = format!("http://localhost:{}/oauth2callback", free_port());
-    sb.write(
-        ".streamlit/secrets.toml",
-        &dev_secrets(port, Some("microsoft"), &client, &redirect_uri),
-    );
-    let issuer = stauth::dev_provider::issuer(port, Some("microsoft"));
+    let (sb, port, client, redirect_uri, issuer) = app_with_one_client(Some("microsoft"));
     let keys = tempfile::tempdir().unwrap();
 
     let dave = {

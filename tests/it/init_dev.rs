@@ -187,21 +187,10 @@ fn an_app_on_a_real_provider_is_not_replaced_silently() {
 /// nor a secret nor a redirect URI (it runs on this machine).
 #[test]
 fn the_wizard_offers_the_dev_provider() {
-    use common::pty::wait_for_key_reader;
-    use rexpect::session::spawn_command;
+    use common::pty::{stauth_in_pty, wait_for_key_reader};
 
     let sb = Sandbox::new();
-    let mut cmd = std::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg("stty rows 50 cols 200 && exec \"$0\" init --streamlit-version 1.67")
-        .arg(assert_cmd::cargo::cargo_bin("stauth"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sb.home())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .current_dir(sb.path());
-    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn stauth in a pty");
+    let mut p = stauth_in_pty(&sb, &["init", "--streamlit-version", "1.67"]);
     p.exp_string("no account needed (development)").unwrap();
     wait_for_key_reader(&p);
     // Up from the first entry wraps to the last one: dev.
@@ -232,20 +221,20 @@ fn the_wizard_offers_the_dev_provider() {
 /// first command runs through.
 #[test]
 fn on_a_terminal_with_yes_nothing_is_asked() {
-    use rexpect::session::spawn_command;
+    use common::pty::stauth_in_pty;
 
     let sb = Sandbox::new();
-    let mut cmd = std::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg("stty rows 50 cols 200 && exec \"$0\" init --provider dev --yes --streamlit-version 1.67")
-        .arg(assert_cmd::cargo::cargo_bin("stauth"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sb.home())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .current_dir(sb.path());
-    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn stauth in a pty");
+    let mut p = stauth_in_pty(
+        &sb,
+        &[
+            "init",
+            "--provider",
+            "dev",
+            "--yes",
+            "--streamlit-version",
+            "1.67",
+        ],
+    );
     let rest = p.exp_eof().unwrap();
     assert!(rest.contains("Wrote .streamlit/secrets.toml"), "{rest}");
     assert!(

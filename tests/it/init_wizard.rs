@@ -2,26 +2,17 @@
 
 use crate::common;
 
-use common::pty::wait_for_key_reader;
+use common::pty::{stauth_in_pty, wait_for_key_reader};
 use common::{redact, Sandbox, SECRET};
 use rexpect::session::spawn_command;
 
 const DOWN: &str = "j"; // dialoguer moves down on j (vim keys) as on the arrow key
 
 fn wizard(sb: &Sandbox, args: &[&str]) -> rexpect::session::PtySession {
-    // A pty starts with no size; give it a real one, as a terminal window has.
-    let mut cmd = std::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg("stty rows 50 cols 200 && exec \"$0\" init \"$@\"")
-        .arg(assert_cmd::cargo::cargo_bin("stauth"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sb.home())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .current_dir(sb.path());
-    spawn_command(cmd, Some(20_000)).expect("spawn stauth in a pty")
+    let args: Vec<&str> = std::iter::once("init")
+        .chain(args.iter().copied())
+        .collect();
+    stauth_in_pty(sb, &args)
 }
 
 #[test]
