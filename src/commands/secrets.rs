@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use clap::ValueEnum as _;
 use serde_json::json;
 
 use crate::cli::{
@@ -261,7 +262,16 @@ fn export(args: &SecretsExportArgs, out: &Output) -> Result<ExitCode> {
     if !args.reveal && args.format != ExportFormat::Compose {
         return Err(Error::Input {
             message: "`stauth secrets export` prints every secret in plain text, and --reveal was not given".into(),
-            hint: "Run `stauth secrets export --reveal` (e.g. piped to the clipboard) to paste it into a hosting platform's secrets page; `stauth secrets list` shows the names only.".into(),
+            hint: format!(
+                "Run `stauth secrets export --reveal{}` (e.g. piped to the clipboard) to paste it into a hosting platform's secrets page; `stauth secrets list` shows the names only.",
+                match args.format {
+                    ExportFormat::Toml => String::new(),
+                    other => other
+                        .to_possible_value()
+                        .map(|v| format!(" --format {}", v.get_name()))
+                        .unwrap_or_default(),
+                }
+            ),
         });
     }
     // It goes into YAML: one line, absolute, as a container path must be.

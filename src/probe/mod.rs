@@ -166,7 +166,15 @@ impl Report {
 /// The URL a user gives, checked: http(s), a host, no credentials. A path
 /// ending in Streamlit's callback or health route is cut back to the base.
 pub fn parse_url(text: &str) -> Result<Url, String> {
-    let mut url = Url::parse(text.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    let text = text.trim();
+    // `localhost:8501` parses as a URL with the scheme "localhost".
+    if !text.contains("://") {
+        return Err(format!(
+            "it has no scheme; give the whole URL, e.g. http://{}/",
+            text.trim_end_matches('/')
+        ));
+    }
+    let mut url = Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("only http and https URLs can be probed".into());
     }
@@ -407,6 +415,10 @@ mod tests {
         assert!(p("ftp://x").is_err());
         assert!(p("https://u:p@x.example").is_err());
         assert!(p("nonsense").is_err());
+        assert_eq!(
+            p("localhost:8501").unwrap_err(),
+            "it has no scheme; give the whole URL, e.g. http://localhost:8501/"
+        );
     }
 
     #[test]

@@ -354,3 +354,14 @@ fn an_app_server_of_another_release_is_a_warning() {
         "{json:#}"
     );
 }
+
+#[test]
+fn a_url_without_a_scheme_is_refused_with_the_whole_url_to_give() {
+    let sb = Sandbox::new();
+    let (code, _, err) = run(sb.cmd().args(["probe", "localhost:8501"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("it has no scheme; give the whole URL, e.g. http://localhost:8501/"),
+        "{err}"
+    );
+}

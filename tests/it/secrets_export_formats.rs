@@ -446,3 +446,23 @@ else:
         "{alice}"
     );
 }
+
+/// Without --reveal a format that prints secrets is refused, and the way on
+/// keeps the format asked for; nothing is printed on stdout.
+#[test]
+fn without_reveal_the_hint_keeps_the_format() {
+    let sb = sandbox();
+    for (format, again) in [
+        ("toml", "`stauth secrets export --reveal`"),
+        (
+            "kubernetes",
+            "`stauth secrets export --reveal --format kubernetes`",
+        ),
+        ("env", "`stauth secrets export --reveal --format env`"),
+    ] {
+        let (code, out, err) = run(sb.cmd().args(["secrets", "export", "--format", format]));
+        assert_eq!(code, 2, "{format}: {err}");
+        assert_eq!(out, "", "{format}");
+        assert!(err.contains(again), "{format}: {err}");
+    }
+}
